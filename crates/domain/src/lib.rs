@@ -1,0 +1,60 @@
+//! Domain types and rules of shoutu. Pure: no I/O, no clocks read behind the caller's back.
+
+pub mod audit;
+pub mod clock;
+pub mod field;
+pub mod password;
+pub mod person;
+pub mod role;
+pub mod scope;
+pub mod unit;
+pub mod user;
+
+pub use clock::{Clock, FixedClock, SystemClock};
+pub use field::FieldError;
+pub use person::{NewPerson, Person, PersonId};
+pub use role::{Action, Role};
+pub use scope::Scope;
+pub use unit::{NewUnit, Unit, UnitId, UnitKind};
+pub use user::{NewUser, User, UserId};
+
+/// One page of a listing; `total` counts every row that matched, not just this page.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub total: i64,
+    pub page: i64,
+    pub per_page: i64,
+}
+
+impl<T> Page<T> {
+    pub fn pages(&self) -> i64 {
+        if self.total == 0 {
+            1
+        } else {
+            (self.total + self.per_page - 1) / self.per_page
+        }
+    }
+}
+
+/// Which page of a listing to fetch. Pages are 1-based, as users count them.
+#[derive(Debug, Clone, Copy)]
+pub struct PageRequest {
+    pub page: i64,
+    pub per_page: i64,
+}
+
+impl PageRequest {
+    pub const MAX_PER_PAGE: i64 = 200;
+
+    pub fn new(page: Option<i64>, per_page: Option<i64>) -> Self {
+        PageRequest {
+            page: page.unwrap_or(1).max(1),
+            per_page: per_page.unwrap_or(50).clamp(1, Self::MAX_PER_PAGE),
+        }
+    }
+
+    pub fn offset(&self) -> i64 {
+        (self.page - 1) * self.per_page
+    }
+}

@@ -1,0 +1,153 @@
+//! Persistence for shoutu: one [`Store`] trait, implemented for SQLite (the embedded default)
+//! and PostgreSQL (multi-user deployments), each with its own migrations.
+//!
+//! Every method that reads or writes records takes a [`Scope`]: the store, not the caller,
+//! limits what is seen to the scope's unit subtree and checks the scope's roles. A record
+//! outside the subtree is reported as [`StoreError::NotFound`], exactly like one that does not
+//! exist, so that nobody can probe for another unit's data. Every write appends to the audit
+//! chain in the same transaction.
+
+mod connect;
+mod error;
+mod postgres;
+mod rows;
+mod shared;
+mod sqlite;
+
+pub use connect::{ConnectError, DEFAULT_URL, connect, describe_url};
+pub use error::StoreError;
+pub use postgres::PgStore;
+pub use sqlite::SqliteStore;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use shoutu_domain::audit::{AuditEntry, ChainBreak};
+use shoutu_domain::{NewPerson, NewUnit, Page, PageRequest, Person, PersonId, Role, Scope, Unit, UnitId, User, UserId};
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+#[derive(Debug, Clone, Default)]
+pub struct PeopleFilter {
+    /// Narrow to this unit (must lie in the scope); the scope's root when `None`.
+    pub unit: Option<UnitId>,
+    /// Include the people of the units below `unit`.
+    pub include_subunits: bool,
+    /// Part of a name to look for.
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct UserFilter {
+    pub unit: Option<UnitId>,
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    pub actor: Option<UserId>,
+    pub unit: Option<UnitId>,
+    pub record_type: Option<String>,
+    /// Inclusive bounds, compared against the entry's UTC time.
+    pub from: Option<DateTime<Utc>>,
+    pub until: Option<DateTime<Utc>>,
+}
+
+/// What a login needs to know about an account; read before any scope exists.
+#[derive(Debug, Clone)]
+pub struct LoginAccount {
+    pub user: User,
+    pub password_hash: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewSession {
+    pub token_hash: String,
+    pub user_id: UserId,
+    pub csrf_token: String,
+    pub unit_id: UnitId,
+    pub expires_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub user: User,
+    pub csrf_token: String,
+    /// The unit the user switched to; always inside the user's own subtree.
+    pub unit_id: UnitId,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// How a failed login left the account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoginFailure {
+    pub failed_logins: i64,
+    pub locked_until: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ScopeStats {
+    pub units_by_kind: Vec<(String, i64)>,
+    pub people: i64,
+    pub users: i64,
+    pub audit_entries_30d: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChainReport {
+    pub checked: i64,
+    pub broken: Option<ChainBreak>,
+}
+
+#[async_trait]
+pub trait Store: Send + Sync {
+    fn backend(&self) -> &'static str;
+
+    // ---- units ----
+    /// The scope's whole subtree in tree order; `depth` is counted from the scope's root.
+    async fn unit_tree(&self, scope: &Scope) -> Result<Vec<Unit>>;
+    async fn unit(&self, scope: &Scope, id: UnitId) -> Result<Unit>;
+    async fn unit_by_code(&self, scope: &Scope, code: &str) -> Result<Unit>;
+    /// The chain from the top of the scope down to `id`, for breadcrumbs.
+    async fn unit_path(&self, scope: &Scope, id: UnitId) -> Result<Vec<Unit>>;
+    async fn create_unit(&self, scope: &Scope, unit: NewUnit) -> Result<Unit>;
+    async fn update_unit(&self, scope: &Scope, id: UnitId, unit: NewUnit) -> Result<Unit>;
+    /// Moves a unit and everything below it; their records stay attached to them.
+    async fn move_unit(&self, scope: &Scope, id: UnitId, new_parent: UnitId) -> Result<Unit>;
+    /// Creates the top of the tree. Only for `shoutu init` and the demo, on an empty database.
+    async fn create_root_unit(&self, actor_name: &str, unit: NewUnit) -> Result<Unit>;
+    async fn root_unit(&self) -> Result<Option<Unit>>;
+
+    // ---- people ----
+    async fn people(&self, scope: &Scope, filter: &PeopleFilter, page: PageRequest) -> Result<Page<Person>>;
+    async fn person(&self, scope: &Scope, id: PersonId) -> Result<Person>;
+    async fn create_person(&self, scope: &Scope, person: NewPerson) -> Result<Person>;
+    async fn update_person(&self, scope: &Scope, id: PersonId, person: NewPerson) -> Result<Person>;
+
+    // ---- users ----
+    async fn users(&self, scope: &Scope, filter: &UserFilter, page: PageRequest) -> Result<Page<User>>;
+    async fn user(&self, scope: &Scope, id: UserId) -> Result<User>;
+    async fn user_by_username(&self, scope: &Scope, username: &str) -> Result<User>;
+    async fn create_user(&self, scope: &Scope, user: shoutu_domain::NewUser) -> Result<User>;
+    async fn set_roles(&self, scope: &Scope, id: UserId, roles: &[Role]) -> Result<User>;
+    /// Sets a password hash; `reset` marks an administrator's reset (the user must change it).
+    async fn set_password(&self, scope: &Scope, id: UserId, password_hash: &str, must_change: bool) -> Result<()>;
+    /// Locks until the given time, or unlocks with `None`.
+    async fn set_lock(&self, scope: &Scope, id: UserId, until: Option<DateTime<Utc>>) -> Result<()>;
+
+    // ---- login and sessions (before a scope exists) ----
+    async fn login_account(&self, username: &str) -> Result<Option<LoginAccount>>;
+    /// Counts a failed password; at `threshold` failures the account locks for `lock_for`.
+    async fn record_login_failure(&self, id: UserId, threshold: i64, lock_for: chrono::Duration) -> Result<LoginFailure>;
+    async fn record_login_success(&self, id: UserId, session: NewSession) -> Result<()>;
+    async fn session(&self, token_hash: &str) -> Result<Option<Session>>;
+    async fn switch_session_unit(&self, token_hash: &str, scope: &Scope, unit: UnitId) -> Result<()>;
+    async fn end_session(&self, token_hash: &str) -> Result<()>;
+
+    // ---- audit ----
+    async fn audit_entries(&self, scope: &Scope, filter: &AuditFilter, page: PageRequest) -> Result<Page<AuditEntry>>;
+    /// Walks the whole chain from the first entry and names the first broken one.
+    async fn verify_audit_chain(&self) -> Result<ChainReport>;
+
+    // ---- figures ----
+    async fn scope_stats(&self, scope: &Scope) -> Result<ScopeStats>;
+}

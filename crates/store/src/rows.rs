@@ -1,0 +1,164 @@
+//! Rows as both backends return them, and their conversion into domain types.
+
+use chrono::{DateTime, Utc};
+use shoutu_domain::audit::AuditEntry;
+use shoutu_domain::{Person, PersonId, Role, Unit, UnitId, UnitKind, User, UserId};
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct UnitRow {
+    pub id: i64,
+    pub parent_id: Option<i64>,
+    pub kind: String,
+    pub name: String,
+    pub short_name: String,
+    pub code: String,
+    pub sort_order: i64,
+    pub depth: i64,
+}
+
+impl From<UnitRow> for Unit {
+    fn from(r: UnitRow) -> Self {
+        Unit {
+            id: UnitId(r.id),
+            parent_id: r.parent_id.map(UnitId),
+            // Kinds are written only from UnitKind::code, so an unknown one means a newer
+            // binary wrote it; show it as the most neutral kind rather than fail the page.
+            kind: r.kind.parse().unwrap_or(UnitKind::Section),
+            name: r.name,
+            short_name: r.short_name,
+            code: r.code,
+            sort_order: r.sort_order,
+            depth: r.depth,
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct PersonRow {
+    pub id: i64,
+    pub unit_id: i64,
+    pub unit_name: String,
+    pub name: String,
+    pub post: String,
+    pub phone: String,
+    pub sort_order: i64,
+}
+
+impl From<PersonRow> for Person {
+    fn from(r: PersonRow) -> Self {
+        Person {
+            id: PersonId(r.id),
+            unit_id: UnitId(r.unit_id),
+            unit_name: r.unit_name,
+            name: r.name,
+            post: r.post,
+            phone: r.phone,
+            sort_order: r.sort_order,
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct UserRow {
+    pub id: i64,
+    pub username: String,
+    pub person_id: i64,
+    pub person_name: String,
+    pub unit_id: i64,
+    pub unit_name: String,
+    /// Comma-separated role codes, aggregated by the query.
+    pub roles: Option<String>,
+    pub must_change_password: bool,
+    pub failed_logins: i64,
+    pub locked_until: Option<DateTime<Utc>>,
+    pub password_hash: String,
+}
+
+impl From<UserRow> for User {
+    fn from(r: UserRow) -> Self {
+        let mut roles: Vec<Role> = r
+            .roles
+            .as_deref()
+            .unwrap_or("")
+            .split(',')
+            .filter_map(|code| code.parse().ok())
+            .collect();
+        roles.sort();
+        User {
+            id: UserId(r.id),
+            username: r.username,
+            person_id: PersonId(r.person_id),
+            person_name: r.person_name,
+            unit_id: UnitId(r.unit_id),
+            unit_name: r.unit_name,
+            roles,
+            must_change_password: r.must_change_password,
+            failed_logins: r.failed_logins,
+            locked_until: r.locked_until,
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct AuditRow {
+    pub seq: i64,
+    pub at: String,
+    pub actor_user_id: Option<i64>,
+    pub actor_name: String,
+    pub unit_id: Option<i64>,
+    pub record_type: String,
+    pub record_id: String,
+    pub action: String,
+    pub before_value: Option<String>,
+    pub after_value: Option<String>,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+impl From<AuditRow> for AuditEntry {
+    fn from(r: AuditRow) -> Self {
+        AuditEntry {
+            seq: r.seq,
+            at: r.at,
+            actor_user_id: r.actor_user_id,
+            actor_name: r.actor_name,
+            unit_id: r.unit_id,
+            record_type: r.record_type,
+            record_id: r.record_id,
+            action: r.action,
+            before: r.before_value,
+            after: r.after_value,
+            prev_hash: r.prev_hash,
+            hash: r.hash,
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct SessionRow {
+    pub csrf_token: String,
+    pub unit_id: i64,
+    pub expires_at: DateTime<Utc>,
+    pub user_id: i64,
+    /// Whether the session's unit still lies inside the user's own subtree.
+    pub unit_in_reach: i64,
+}
+
+/// Escapes a user's search text for `LIKE … ESCAPE '\'`.
+pub(crate) fn like_pattern(text: Option<&str>) -> String {
+    match text.map(str::trim).filter(|t| !t.is_empty()) {
+        None => "%".to_string(),
+        Some(t) => {
+            let mut p = String::with_capacity(t.len() + 2);
+            p.push('%');
+            for c in t.chars() {
+                if matches!(c, '%' | '_' | '\\') {
+                    p.push('\\');
+                }
+                p.push(c);
+            }
+            p.push('%');
+            p
+        }
+    }
+}

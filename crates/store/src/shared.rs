@@ -1,0 +1,934 @@
+//! The store implementation both backends share. Their SQL dialects agree on everything
+//! used here (numbered `$n` parameters, `RETURNING`, `string_agg`, `LIKE … ESCAPE`), so the
+//! statements are written once; the macro instantiates the code for each backend's
+//! connection types. What differs (connecting, migrations, pool set-up) lives in
+//! `sqlite.rs` and `postgres.rs`.
+
+pub(crate) const UNIT_COLUMNS: &str =
+    "SELECT u.id, u.parent_id, u.kind, u.name, u.short_name, u.code, u.sort_order, c.depth \
+     FROM unit_closure c JOIN units u ON u.id = c.descendant_id WHERE c.ancestor_id = $1";
+
+pub(crate) const IN_SUBTREE: &str =
+    "SELECT COUNT(*) FROM unit_closure WHERE ancestor_id = $1 AND descendant_id = $2";
+
+pub(crate) const UNIT_PATH: &str =
+    "SELECT u.id, u.parent_id, u.kind, u.name, u.short_name, u.code, u.sort_order, s.depth \
+     FROM unit_closure a JOIN units u ON u.id = a.ancestor_id \
+     JOIN unit_closure s ON s.descendant_id = u.id AND s.ancestor_id = $1 \
+     WHERE a.descendant_id = $2 ORDER BY s.depth";
+
+pub(crate) const INSERT_UNIT: &str =
+    "INSERT INTO units (parent_id, kind, name, short_name, code, sort_order, created_at, updated_at) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id";
+
+pub(crate) const INSERT_UNIT_CLOSURE: &str =
+    "INSERT INTO unit_closure (ancestor_id, descendant_id, depth) \
+     SELECT ancestor_id, $1, depth + 1 FROM unit_closure WHERE descendant_id = $2 \
+     UNION ALL SELECT $1, $1, 0";
+
+pub(crate) const UPDATE_UNIT: &str =
+    "UPDATE units SET kind = $2, name = $3, short_name = $4, code = $5, sort_order = $6, updated_at = $7 \
+     WHERE id = $1";
+
+/// Cuts the moved subtree loose from its old ancestors…
+pub(crate) const DETACH_SUBTREE: &str =
+    "DELETE FROM unit_closure \
+     WHERE descendant_id IN (SELECT descendant_id FROM unit_closure WHERE ancestor_id = $1) \
+     AND ancestor_id NOT IN (SELECT descendant_id FROM unit_closure WHERE ancestor_id = $1)";
+
+/// …and hangs it under the new parent's ancestors.
+pub(crate) const ATTACH_SUBTREE: &str =
+    "INSERT INTO unit_closure (ancestor_id, descendant_id, depth) \
+     SELECT a.ancestor_id, d.descendant_id, a.depth + d.depth + 1 \
+     FROM unit_closure a CROSS JOIN unit_closure d \
+     WHERE a.descendant_id = $2 AND d.ancestor_id = $1";
+
+pub(crate) const PERSON_FROM: &str = "FROM people p JOIN units u ON u.id = p.unit_id \
+     JOIN unit_closure c ON c.descendant_id = p.unit_id WHERE c.ancestor_id = $1";
+
+pub(crate) const PERSON_COLUMNS: &str =
+    "SELECT p.id, p.unit_id, u.name AS unit_name, p.name, p.post, p.phone, p.sort_order ";
+
+pub(crate) const PEOPLE_WHERE: &str =
+    " AND ($2 IS NULL OR p.unit_id = $2) AND p.name LIKE $3 ESCAPE '\\'";
+
+pub(crate) const USER_COLUMNS: &str =
+    "SELECT us.id, us.username, us.person_id, p.name AS person_name, p.unit_id, u.name AS unit_name, \
+     (SELECT string_agg(r.role, ',') FROM user_roles r WHERE r.user_id = us.id) AS roles, \
+     us.must_change_password, us.failed_logins, us.locked_until, us.password_hash \
+     FROM users us JOIN people p ON p.id = us.person_id JOIN units u ON u.id = p.unit_id ";
+
+pub(crate) const USER_SCOPE: &str = "JOIN unit_closure c ON c.descendant_id = p.unit_id WHERE c.ancestor_id = $1";
+
+pub(crate) const USERS_WHERE: &str =
+    " AND ($2 IS NULL OR p.unit_id = $2) AND (p.name LIKE $3 ESCAPE '\\' OR us.username LIKE $3 ESCAPE '\\')";
+
+pub(crate) const AUDIT_FROM: &str = "FROM audit_log a JOIN unit_closure c ON c.descendant_id = a.unit_id \
+     WHERE c.ancestor_id = $1 AND ($2 IS NULL OR a.actor_user_id = $2) \
+     AND ($3 IS NULL OR a.record_type = $3) AND a.at >= $4 AND a.at <= $5";
+
+pub(crate) const AUDIT_COLUMNS: &str = "SELECT a.seq, a.at, a.actor_user_id, a.actor_name, a.unit_id, a.record_type, \
+     a.record_id, a.action, a.before_value, a.after_value, a.prev_hash, a.hash ";
+
+pub(crate) const INSERT_AUDIT: &str = "INSERT INTO audit_log (seq, at, actor_user_id, actor_name, unit_id, record_type, \
+     record_id, action, before_value, after_value, prev_hash, hash) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)";
+
+/// Taking the head row first makes every write transaction a writer from its first statement:
+/// PostgreSQL locks the row until commit and SQLite takes its write lock, so concurrent
+/// writes queue up and never fork the chain.
+pub(crate) const LOCK_AUDIT_HEAD: &str =
+    "UPDATE audit_head SET seq = seq WHERE id = 1 RETURNING seq, last_hash";
+
+pub(crate) const MOVE_AUDIT_HEAD: &str = "UPDATE audit_head SET seq = $1, last_hash = $2 WHERE id = 1";
+
+pub(crate) fn sql(parts: &[&str]) -> String {
+    parts.concat()
+}
+
+macro_rules! impl_store {
+    ($store:ty, $db:ty, $backend:literal) => {
+        use crate::error::on_unique;
+        use crate::rows::{AuditRow, PersonRow, SessionRow, UnitRow, UserRow, like_pattern};
+        use crate::shared::*;
+        use crate::{
+            AuditFilter, ChainReport, LoginAccount, LoginFailure, NewSession, PeopleFilter, Result, ScopeStats,
+            Session, Store, StoreError, UserFilter,
+        };
+        use async_trait::async_trait;
+        use chrono::{DateTime, Utc};
+        use shoutu_domain::audit::{AuditDraft, AuditEntry, ChainVerifier, format_time};
+        use shoutu_domain::unit::{placement_error, tree_order};
+        use shoutu_domain::{
+            Action, FieldError, NewPerson, NewUnit, NewUser, Page, PageRequest, Person, PersonId, Role, Scope,
+            Unit, UnitId, UnitKind, User, UserId,
+        };
+
+        /// A write in progress: its transaction and the audit entries it has appended so far.
+        struct Txn {
+            tx: sqlx::Transaction<'static, $db>,
+            seq: i64,
+            last_hash: String,
+            at: String,
+            now: DateTime<Utc>,
+            actor: Option<i64>,
+            actor_name: String,
+            appended: usize,
+        }
+
+        impl Txn {
+            async fn audit(&mut self, draft: AuditDraft) -> Result<()> {
+                let mut entry = AuditEntry {
+                    seq: self.seq + 1,
+                    at: self.at.clone(),
+                    actor_user_id: self.actor,
+                    actor_name: self.actor_name.clone(),
+                    unit_id: draft.unit_id,
+                    record_type: draft.record_type.to_string(),
+                    record_id: draft.record_id,
+                    action: draft.action.to_string(),
+                    before: draft.before.map(|v| v.to_string()),
+                    after: draft.after.map(|v| v.to_string()),
+                    prev_hash: self.last_hash.clone(),
+                    hash: String::new(),
+                };
+                entry.hash = entry.expected_hash();
+                sqlx::query(INSERT_AUDIT)
+                    .bind(entry.seq)
+                    .bind(&entry.at)
+                    .bind(entry.actor_user_id)
+                    .bind(&entry.actor_name)
+                    .bind(entry.unit_id)
+                    .bind(&entry.record_type)
+                    .bind(&entry.record_id)
+                    .bind(&entry.action)
+                    .bind(&entry.before)
+                    .bind(&entry.after)
+                    .bind(&entry.prev_hash)
+                    .bind(&entry.hash)
+                    .execute(&mut *self.tx)
+                    .await?;
+                self.seq = entry.seq;
+                self.last_hash = entry.hash;
+                self.appended += 1;
+                Ok(())
+            }
+
+            async fn commit(mut self) -> Result<()> {
+                assert!(self.appended > 0, "every write must leave an audit record");
+                sqlx::query(MOVE_AUDIT_HEAD)
+                    .bind(self.seq)
+                    .bind(&self.last_hash)
+                    .execute(&mut *self.tx)
+                    .await?;
+                self.tx.commit().await?;
+                Ok(())
+            }
+        }
+
+        impl $store {
+            async fn begin(&self, actor: Option<i64>, actor_name: &str) -> Result<Txn> {
+                let mut tx = self.pool.begin().await?;
+                let (seq, last_hash): (i64, String) = sqlx::query_as(LOCK_AUDIT_HEAD).fetch_one(&mut *tx).await?;
+                let now = self.clock.now();
+                Ok(Txn {
+                    tx,
+                    seq,
+                    last_hash,
+                    at: format_time(now),
+                    now,
+                    actor,
+                    actor_name: actor_name.to_string(),
+                    appended: 0,
+                })
+            }
+
+            async fn begin_as(&self, scope: &Scope, needs: Action) -> Result<Txn> {
+                if !scope.permits(needs) {
+                    return Err(StoreError::Forbidden);
+                }
+                self.begin(scope.actor.map(|u| u.0), &scope.actor_name).await
+            }
+
+            async fn in_subtree<'e, E>(executor: E, root: UnitId, unit: UnitId) -> Result<bool>
+            where
+                E: sqlx::Executor<'e, Database = $db>,
+            {
+                let (n,): (i64,) = sqlx::query_as(IN_SUBTREE).bind(root.0).bind(unit.0).fetch_one(executor).await?;
+                Ok(n > 0)
+            }
+
+            async fn scoped_unit<'e, E>(executor: E, scope: &Scope, id: UnitId) -> Result<Unit>
+            where
+                E: sqlx::Executor<'e, Database = $db>,
+            {
+                let row: Option<UnitRow> = sqlx::query_as(&sql(&[UNIT_COLUMNS, " AND u.id = $2"]))
+                    .bind(scope.root.0)
+                    .bind(id.0)
+                    .fetch_optional(executor)
+                    .await?;
+                row.map(Unit::from).ok_or(StoreError::NotFound)
+            }
+
+            async fn scoped_person<'e, E>(executor: E, scope: &Scope, id: PersonId) -> Result<Person>
+            where
+                E: sqlx::Executor<'e, Database = $db>,
+            {
+                let row: Option<PersonRow> = sqlx::query_as(&sql(&[PERSON_COLUMNS, PERSON_FROM, " AND p.id = $2"]))
+                    .bind(scope.root.0)
+                    .bind(id.0)
+                    .fetch_optional(executor)
+                    .await?;
+                row.map(Person::from).ok_or(StoreError::NotFound)
+            }
+
+            async fn scoped_user<'e, E>(executor: E, scope: &Scope, id: UserId) -> Result<User>
+            where
+                E: sqlx::Executor<'e, Database = $db>,
+            {
+                let row: Option<UserRow> = sqlx::query_as(&sql(&[USER_COLUMNS, USER_SCOPE, " AND us.id = $2"]))
+                    .bind(scope.root.0)
+                    .bind(id.0)
+                    .fetch_optional(executor)
+                    .await?;
+                row.map(User::from).ok_or(StoreError::NotFound)
+            }
+
+            async fn user_unscoped(&self, id: UserId) -> Result<Option<UserRow>> {
+                Ok(sqlx::query_as(&sql(&[USER_COLUMNS, "WHERE us.id = $1"]))
+                    .bind(id.0)
+                    .fetch_optional(&self.pool)
+                    .await?)
+            }
+
+            /// A user may hand out only the roles they hold themselves, except that managing
+            /// users lets one grant every role but 系统管理员.
+            fn check_grantable(scope: &Scope, roles: &[Role]) -> Result<()> {
+                if roles.contains(&Role::SystemAdmin) && !scope.roles.contains(&Role::SystemAdmin) {
+                    return Err(StoreError::Invalid(FieldError::new("角色", "只有系统管理员可以授予系统管理员角色")));
+                }
+                Ok(())
+            }
+
+            async fn write_roles(txn: &mut Txn, id: UserId, roles: &[Role]) -> Result<()> {
+                sqlx::query("DELETE FROM user_roles WHERE user_id = $1").bind(id.0).execute(&mut *txn.tx).await?;
+                for role in roles {
+                    sqlx::query("INSERT INTO user_roles (user_id, role) VALUES ($1, $2)")
+                        .bind(id.0)
+                        .bind(role.code())
+                        .execute(&mut *txn.tx)
+                        .await?;
+                }
+                Ok(())
+            }
+
+            async fn insert_unit(txn: &mut Txn, unit: &NewUnit) -> Result<i64> {
+                let (id,): (i64,) = sqlx::query_as(INSERT_UNIT)
+                    .bind(unit.parent_id.map(|p| p.0))
+                    .bind(unit.kind.code())
+                    .bind(&unit.name)
+                    .bind(&unit.short_name)
+                    .bind(&unit.code)
+                    .bind(unit.sort_order)
+                    .bind(txn.now)
+                    .fetch_one(&mut *txn.tx)
+                    .await
+                    .map_err(on_unique("单位代码", "已被其他单位使用"))?;
+                sqlx::query(INSERT_UNIT_CLOSURE)
+                    .bind(id)
+                    .bind(unit.parent_id.map(|p| p.0))
+                    .execute(&mut *txn.tx)
+                    .await?;
+                Ok(id)
+            }
+        }
+
+        #[async_trait]
+        impl Store for $store {
+            fn backend(&self) -> &'static str {
+                $backend
+            }
+
+            async fn unit_tree(&self, scope: &Scope) -> Result<Vec<Unit>> {
+                let rows: Vec<UnitRow> = sqlx::query_as(UNIT_COLUMNS).bind(scope.root.0).fetch_all(&self.pool).await?;
+                Ok(tree_order(rows.into_iter().map(Unit::from).collect()))
+            }
+
+            async fn unit(&self, scope: &Scope, id: UnitId) -> Result<Unit> {
+                Self::scoped_unit(&self.pool, scope, id).await
+            }
+
+            async fn unit_by_code(&self, scope: &Scope, code: &str) -> Result<Unit> {
+                let row: Option<UnitRow> = sqlx::query_as(&sql(&[UNIT_COLUMNS, " AND u.code = $2"]))
+                    .bind(scope.root.0)
+                    .bind(code.trim())
+                    .fetch_optional(&self.pool)
+                    .await?;
+                row.map(Unit::from).ok_or(StoreError::NotFound)
+            }
+
+            async fn unit_path(&self, scope: &Scope, id: UnitId) -> Result<Vec<Unit>> {
+                let rows: Vec<UnitRow> =
+                    sqlx::query_as(UNIT_PATH).bind(scope.root.0).bind(id.0).fetch_all(&self.pool).await?;
+                if rows.is_empty() {
+                    return Err(StoreError::NotFound);
+                }
+                Ok(rows.into_iter().map(Unit::from).collect())
+            }
+
+            async fn create_unit(&self, scope: &Scope, unit: NewUnit) -> Result<Unit> {
+                let mut txn = self.begin_as(scope, Action::ManageUnits).await?;
+                let Some(parent_id) = unit.parent_id else {
+                    return Err(StoreError::Invalid(FieldError::new("上级单位", "请选择上级单位")));
+                };
+                let parent = Self::scoped_unit(&mut *txn.tx, scope, parent_id).await?;
+                if let Some(e) = placement_error(Some(&parent), unit.kind) {
+                    return Err(StoreError::Invalid(e));
+                }
+                let id = Self::insert_unit(&mut txn, &unit).await?;
+                txn.audit(AuditDraft::new("unit", id, "create").unit(id).after(&unit)).await?;
+                let created = Self::scoped_unit(&mut *txn.tx, scope, UnitId(id)).await?;
+                txn.commit().await?;
+                Ok(created)
+            }
+
+            async fn update_unit(&self, scope: &Scope, id: UnitId, unit: NewUnit) -> Result<Unit> {
+                let mut txn = self.begin_as(scope, Action::ManageUnits).await?;
+                let before = Self::scoped_unit(&mut *txn.tx, scope, id).await?;
+                if unit.kind != before.kind {
+                    let parent = match before.parent_id {
+                        Some(p) => sqlx::query_as::<_, UnitRow>(&sql(&[UNIT_COLUMNS, " AND u.id = $2"]))
+                            .bind(p.0)
+                            .bind(p.0)
+                            .fetch_optional(&mut *txn.tx)
+                            .await?
+                            .map(Unit::from),
+                        None => None,
+                    };
+                    if let Some(e) = placement_error(parent.as_ref(), unit.kind) {
+                        return Err(StoreError::Invalid(e));
+                    }
+                    let child_kinds: Vec<(String,)> = sqlx::query_as("SELECT kind FROM units WHERE parent_id = $1")
+                        .bind(id.0)
+                        .fetch_all(&mut *txn.tx)
+                        .await?;
+                    for (kind,) in child_kinds {
+                        if let Ok(kind) = kind.parse::<UnitKind>() {
+                            if !unit.kind.may_contain(kind) {
+                                return Err(StoreError::Invalid(FieldError::new(
+                                    "单位类型",
+                                    format!("该单位下设有{}，不能改为{}", kind.label(), unit.kind.label()),
+                                )));
+                            }
+                        }
+                    }
+                }
+                sqlx::query(UPDATE_UNIT)
+                    .bind(id.0)
+                    .bind(unit.kind.code())
+                    .bind(&unit.name)
+                    .bind(&unit.short_name)
+                    .bind(&unit.code)
+                    .bind(unit.sort_order)
+                    .bind(txn.now)
+                    .execute(&mut *txn.tx)
+                    .await
+                    .map_err(on_unique("单位代码", "已被其他单位使用"))?;
+                let after = Self::scoped_unit(&mut *txn.tx, scope, id).await?;
+                txn.audit(AuditDraft::new("unit", id, "update").unit(id.0).before(&before).after(&after)).await?;
+                txn.commit().await?;
+                Ok(after)
+            }
+
+            async fn move_unit(&self, scope: &Scope, id: UnitId, new_parent: UnitId) -> Result<Unit> {
+                let mut txn = self.begin_as(scope, Action::ManageUnits).await?;
+                let unit = Self::scoped_unit(&mut *txn.tx, scope, id).await?;
+                if id == scope.root {
+                    return Err(StoreError::Invalid(FieldError::new("单位", "不能移动您管辖范围的最上级单位")));
+                }
+                let parent = Self::scoped_unit(&mut *txn.tx, scope, new_parent).await?;
+                if Self::in_subtree(&mut *txn.tx, id, new_parent).await? {
+                    return Err(StoreError::Invalid(FieldError::new("新上级单位", "不能移到本单位或其下级单位之下")));
+                }
+                if let Some(e) = placement_error(Some(&parent), unit.kind) {
+                    return Err(StoreError::Invalid(e));
+                }
+                sqlx::query(DETACH_SUBTREE).bind(id.0).execute(&mut *txn.tx).await?;
+                sqlx::query(ATTACH_SUBTREE).bind(id.0).bind(new_parent.0).execute(&mut *txn.tx).await?;
+                sqlx::query("UPDATE units SET parent_id = $2, updated_at = $3 WHERE id = $1")
+                    .bind(id.0)
+                    .bind(new_parent.0)
+                    .bind(txn.now)
+                    .execute(&mut *txn.tx)
+                    .await?;
+                txn.audit(
+                    AuditDraft::new("unit", id, "move")
+                        .unit(id.0)
+                        .before(serde_json::json!({ "parent_id": unit.parent_id }))
+                        .after(serde_json::json!({ "parent_id": new_parent, "parent_name": parent.name })),
+                )
+                .await?;
+                let moved = Self::scoped_unit(&mut *txn.tx, scope, id).await?;
+                txn.commit().await?;
+                Ok(moved)
+            }
+
+            async fn create_root_unit(&self, actor_name: &str, unit: NewUnit) -> Result<Unit> {
+                if let Some(e) = placement_error(None, unit.kind) {
+                    return Err(StoreError::Invalid(e));
+                }
+                let mut txn = self.begin(None, actor_name).await?;
+                let (existing,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM units").fetch_one(&mut *txn.tx).await?;
+                if existing > 0 {
+                    return Err(StoreError::Conflict(FieldError::new("单位", "数据库中已有单位，不能再建最上级单位")));
+                }
+                let unit = NewUnit { parent_id: None, ..unit };
+                let id = Self::insert_unit(&mut txn, &unit).await?;
+                txn.audit(AuditDraft::new("unit", id, "create").unit(id).after(&unit)).await?;
+                let created = Self::scoped_unit(&mut *txn.tx, &Scope::console(UnitId(id)), UnitId(id)).await?;
+                txn.commit().await?;
+                Ok(created)
+            }
+
+            async fn root_unit(&self) -> Result<Option<Unit>> {
+                let row: Option<UnitRow> = sqlx::query_as(
+                    "SELECT u.id, u.parent_id, u.kind, u.name, u.short_name, u.code, u.sort_order, 0 AS depth \
+                     FROM units u WHERE u.parent_id IS NULL ORDER BY u.id LIMIT 1",
+                )
+                .fetch_optional(&self.pool)
+                .await?;
+                Ok(row.map(Unit::from))
+            }
+
+            async fn people(&self, scope: &Scope, filter: &PeopleFilter, page: PageRequest) -> Result<Page<Person>> {
+                let root = match filter.unit {
+                    Some(unit) => Self::scoped_unit(&self.pool, scope, unit).await?.id,
+                    None => scope.root,
+                };
+                let only_unit = filter.unit.filter(|_| !filter.include_subunits).map(|u| u.0);
+                let pattern = like_pattern(filter.name.as_deref());
+                let (total,): (i64,) = sqlx::query_as(&sql(&["SELECT COUNT(*) ", PERSON_FROM, PEOPLE_WHERE]))
+                    .bind(root.0)
+                    .bind(only_unit)
+                    .bind(&pattern)
+                    .fetch_one(&self.pool)
+                    .await?;
+                let rows: Vec<PersonRow> = sqlx::query_as(&sql(&[
+                    PERSON_COLUMNS,
+                    PERSON_FROM,
+                    PEOPLE_WHERE,
+                    " ORDER BY c.depth, u.sort_order, u.id, p.sort_order, p.id LIMIT $4 OFFSET $5",
+                ]))
+                .bind(root.0)
+                .bind(only_unit)
+                .bind(&pattern)
+                .bind(page.per_page)
+                .bind(page.offset())
+                .fetch_all(&self.pool)
+                .await?;
+                Ok(Page {
+                    items: rows.into_iter().map(Person::from).collect(),
+                    total,
+                    page: page.page,
+                    per_page: page.per_page,
+                })
+            }
+
+            async fn person(&self, scope: &Scope, id: PersonId) -> Result<Person> {
+                Self::scoped_person(&self.pool, scope, id).await
+            }
+
+            async fn create_person(&self, scope: &Scope, person: NewPerson) -> Result<Person> {
+                let mut txn = self.begin_as(scope, Action::Write).await?;
+                Self::scoped_unit(&mut *txn.tx, scope, person.unit_id).await?;
+                let (id,): (i64,) = sqlx::query_as(
+                    "INSERT INTO people (unit_id, name, post, phone, sort_order, created_at, updated_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id",
+                )
+                .bind(person.unit_id.0)
+                .bind(&person.name)
+                .bind(&person.post)
+                .bind(&person.phone)
+                .bind(person.sort_order)
+                .bind(txn.now)
+                .fetch_one(&mut *txn.tx)
+                .await?;
+                txn.audit(AuditDraft::new("person", id, "create").unit(person.unit_id.0).after(&person)).await?;
+                let created = Self::scoped_person(&mut *txn.tx, scope, PersonId(id)).await?;
+                txn.commit().await?;
+                Ok(created)
+            }
+
+            async fn update_person(&self, scope: &Scope, id: PersonId, person: NewPerson) -> Result<Person> {
+                let mut txn = self.begin_as(scope, Action::Write).await?;
+                let before = Self::scoped_person(&mut *txn.tx, scope, id).await?;
+                Self::scoped_unit(&mut *txn.tx, scope, person.unit_id).await?;
+                sqlx::query(
+                    "UPDATE people SET unit_id = $2, name = $3, post = $4, phone = $5, sort_order = $6, updated_at = $7 \
+                     WHERE id = $1",
+                )
+                .bind(id.0)
+                .bind(person.unit_id.0)
+                .bind(&person.name)
+                .bind(&person.post)
+                .bind(&person.phone)
+                .bind(person.sort_order)
+                .bind(txn.now)
+                .execute(&mut *txn.tx)
+                .await?;
+                let after = Self::scoped_person(&mut *txn.tx, scope, id).await?;
+                txn.audit(AuditDraft::new("person", id.0, "update").unit(after.unit_id.0).before(&before).after(&after))
+                    .await?;
+                txn.commit().await?;
+                Ok(after)
+            }
+
+            async fn users(&self, scope: &Scope, filter: &UserFilter, page: PageRequest) -> Result<Page<User>> {
+                if !scope.permits(Action::ManageUsers) {
+                    return Err(StoreError::Forbidden);
+                }
+                if let Some(unit) = filter.unit {
+                    Self::scoped_unit(&self.pool, scope, unit).await?;
+                }
+                let pattern = like_pattern(filter.name.as_deref());
+                let (total,): (i64,) = sqlx::query_as(&sql(&[
+                    "SELECT COUNT(*) FROM users us JOIN people p ON p.id = us.person_id ",
+                    USER_SCOPE,
+                    USERS_WHERE,
+                ]))
+                .bind(scope.root.0)
+                .bind(filter.unit.map(|u| u.0))
+                .bind(&pattern)
+                .fetch_one(&self.pool)
+                .await?;
+                let rows: Vec<UserRow> = sqlx::query_as(&sql(&[
+                    USER_COLUMNS,
+                    USER_SCOPE,
+                    USERS_WHERE,
+                    " ORDER BY c.depth, u.sort_order, u.id, us.username LIMIT $4 OFFSET $5",
+                ]))
+                .bind(scope.root.0)
+                .bind(filter.unit.map(|u| u.0))
+                .bind(&pattern)
+                .bind(page.per_page)
+                .bind(page.offset())
+                .fetch_all(&self.pool)
+                .await?;
+                Ok(Page {
+                    items: rows.into_iter().map(User::from).collect(),
+                    total,
+                    page: page.page,
+                    per_page: page.per_page,
+                })
+            }
+
+            async fn user(&self, scope: &Scope, id: UserId) -> Result<User> {
+                if !scope.permits(Action::ManageUsers) && scope.actor != Some(id) {
+                    return Err(StoreError::Forbidden);
+                }
+                Self::scoped_user(&self.pool, scope, id).await
+            }
+
+            async fn user_by_username(&self, scope: &Scope, username: &str) -> Result<User> {
+                let row: Option<UserRow> =
+                    sqlx::query_as(&sql(&[USER_COLUMNS, USER_SCOPE, " AND us.username = $2"]))
+                        .bind(scope.root.0)
+                        .bind(username.trim().to_ascii_lowercase())
+                        .fetch_optional(&self.pool)
+                        .await?;
+                let user = row.map(User::from).ok_or(StoreError::NotFound)?;
+                if !scope.permits(Action::ManageUsers) && scope.actor != Some(user.id) {
+                    return Err(StoreError::Forbidden);
+                }
+                Ok(user)
+            }
+
+            async fn create_user(&self, scope: &Scope, user: NewUser) -> Result<User> {
+                Self::check_grantable(scope, &user.roles)?;
+                let mut txn = self.begin_as(scope, Action::ManageUsers).await?;
+                let person = Self::scoped_person(&mut *txn.tx, scope, user.person_id).await?;
+                let (id,): (i64,) = sqlx::query_as(
+                    "INSERT INTO users (username, person_id, password_hash, must_change_password, failed_logins, \
+                     created_at, updated_at) VALUES ($1, $2, $3, $4, 0, $5, $5) RETURNING id",
+                )
+                .bind(&user.username)
+                .bind(user.person_id.0)
+                .bind(&user.password_hash)
+                .bind(user.must_change_password)
+                .bind(txn.now)
+                .fetch_one(&mut *txn.tx)
+                .await
+                .map_err(|e| match e.as_database_error() {
+                    Some(db) if db.is_unique_violation() && db.message().contains("person") => {
+                        StoreError::Conflict(FieldError::new("人员", "此人已有账号"))
+                    }
+                    _ => on_unique("用户名", "已被使用")(e),
+                })?;
+                Self::write_roles(&mut txn, UserId(id), &user.roles).await?;
+                let roles: Vec<&str> = user.roles.iter().map(|r| r.code()).collect();
+                txn.audit(AuditDraft::new("user", id, "create").unit(person.unit_id.0).after(serde_json::json!({
+                    "username": user.username,
+                    "person": person.name,
+                    "roles": roles,
+                    "must_change_password": user.must_change_password,
+                })))
+                .await?;
+                let created = Self::scoped_user(&mut *txn.tx, scope, UserId(id)).await?;
+                txn.commit().await?;
+                Ok(created)
+            }
+
+            async fn set_roles(&self, scope: &Scope, id: UserId, roles: &[Role]) -> Result<User> {
+                Self::check_grantable(scope, roles)?;
+                let mut txn = self.begin_as(scope, Action::ManageUsers).await?;
+                let before = Self::scoped_user(&mut *txn.tx, scope, id).await?;
+                Self::write_roles(&mut txn, id, roles).await?;
+                let codes = |rs: &[Role]| rs.iter().map(|r| r.code()).collect::<Vec<_>>();
+                txn.audit(
+                    AuditDraft::new("user", id, "update")
+                        .unit(before.unit_id.0)
+                        .before(serde_json::json!({ "roles": codes(&before.roles) }))
+                        .after(serde_json::json!({ "roles": codes(roles) })),
+                )
+                .await?;
+                let after = Self::scoped_user(&mut *txn.tx, scope, id).await?;
+                txn.commit().await?;
+                Ok(after)
+            }
+
+            async fn set_password(&self, scope: &Scope, id: UserId, password_hash: &str, must_change: bool) -> Result<()> {
+                let own = scope.actor == Some(id);
+                let mut txn = if own {
+                    self.begin(scope.actor.map(|u| u.0), &scope.actor_name).await?
+                } else {
+                    self.begin_as(scope, Action::ManageUsers).await?
+                };
+                let user = Self::scoped_user(&mut *txn.tx, scope, id).await?;
+                sqlx::query("UPDATE users SET password_hash = $2, must_change_password = $3, updated_at = $4 WHERE id = $1")
+                    .bind(id.0)
+                    .bind(password_hash)
+                    .bind(must_change)
+                    .bind(txn.now)
+                    .execute(&mut *txn.tx)
+                    .await?;
+                if !own {
+                    // A reset password must not leave old sessions running.
+                    sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id.0).execute(&mut *txn.tx).await?;
+                }
+                let action = if own { "password" } else { "password_reset" };
+                txn.audit(
+                    AuditDraft::new("user", id, action)
+                        .unit(user.unit_id.0)
+                        .after(serde_json::json!({ "must_change_password": must_change })),
+                )
+                .await?;
+                txn.commit().await
+            }
+
+            async fn set_lock(&self, scope: &Scope, id: UserId, until: Option<DateTime<Utc>>) -> Result<()> {
+                let mut txn = self.begin_as(scope, Action::ManageUsers).await?;
+                let user = Self::scoped_user(&mut *txn.tx, scope, id).await?;
+                if until.is_some() && scope.actor == Some(id) {
+                    return Err(StoreError::Invalid(FieldError::new("用户", "不能锁定自己的账号")));
+                }
+                sqlx::query("UPDATE users SET locked_until = $2, failed_logins = 0, updated_at = $3 WHERE id = $1")
+                    .bind(id.0)
+                    .bind(until)
+                    .bind(txn.now)
+                    .execute(&mut *txn.tx)
+                    .await?;
+                if until.is_some() {
+                    sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id.0).execute(&mut *txn.tx).await?;
+                }
+                let action = if until.is_some() { "lock" } else { "unlock" };
+                txn.audit(
+                    AuditDraft::new("user", id, action)
+                        .unit(user.unit_id.0)
+                        .before(serde_json::json!({ "locked_until": user.locked_until }))
+                        .after(serde_json::json!({ "locked_until": until })),
+                )
+                .await?;
+                txn.commit().await
+            }
+
+            async fn login_account(&self, username: &str) -> Result<Option<LoginAccount>> {
+                let row: Option<UserRow> = sqlx::query_as(&sql(&[USER_COLUMNS, "WHERE us.username = $1"]))
+                    .bind(username.trim().to_ascii_lowercase())
+                    .fetch_optional(&self.pool)
+                    .await?;
+                Ok(row.map(|r| {
+                    let password_hash = r.password_hash.clone();
+                    LoginAccount {
+                        user: User::from(r),
+                        password_hash,
+                    }
+                }))
+            }
+
+            async fn record_login_failure(
+                &self,
+                id: UserId,
+                threshold: i64,
+                lock_for: chrono::Duration,
+            ) -> Result<LoginFailure> {
+                let user = self.user_unscoped(id).await?.map(User::from).ok_or(StoreError::NotFound)?;
+                let mut txn = self.begin(Some(id.0), &user.person_name).await?;
+                let (failed,): (i64,) = sqlx::query_as(
+                    "UPDATE users SET failed_logins = failed_logins + 1 WHERE id = $1 RETURNING failed_logins",
+                )
+                .bind(id.0)
+                .fetch_one(&mut *txn.tx)
+                .await?;
+                txn.audit(
+                    AuditDraft::new("user", id, "login_failed")
+                        .unit(user.unit_id.0)
+                        .after(serde_json::json!({ "failed_logins": failed })),
+                )
+                .await?;
+                let mut locked_until = None;
+                if failed >= threshold {
+                    let until = txn.now + lock_for;
+                    sqlx::query("UPDATE users SET locked_until = $2, failed_logins = 0 WHERE id = $1")
+                        .bind(id.0)
+                        .bind(until)
+                        .execute(&mut *txn.tx)
+                        .await?;
+                    txn.audit(
+                        AuditDraft::new("user", id, "lock")
+                            .unit(user.unit_id.0)
+                            .after(serde_json::json!({ "locked_until": until, "reason": "连续登录失败" })),
+                    )
+                    .await?;
+                    locked_until = Some(until);
+                }
+                txn.commit().await?;
+                Ok(LoginFailure {
+                    failed_logins: failed,
+                    locked_until,
+                })
+            }
+
+            async fn record_login_success(&self, id: UserId, session: NewSession) -> Result<()> {
+                let user = self.user_unscoped(id).await?.map(User::from).ok_or(StoreError::NotFound)?;
+                let mut txn = self.begin(Some(id.0), &user.person_name).await?;
+                sqlx::query("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1")
+                    .bind(id.0)
+                    .execute(&mut *txn.tx)
+                    .await?;
+                sqlx::query("DELETE FROM sessions WHERE expires_at < $1")
+                    .bind(txn.now)
+                    .execute(&mut *txn.tx)
+                    .await?;
+                sqlx::query(
+                    "INSERT INTO sessions (token_hash, user_id, csrf_token, unit_id, created_at, expires_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(&session.token_hash)
+                .bind(session.user_id.0)
+                .bind(&session.csrf_token)
+                .bind(session.unit_id.0)
+                .bind(txn.now)
+                .bind(session.expires_at)
+                .execute(&mut *txn.tx)
+                .await?;
+                txn.audit(AuditDraft::new("user", id, "login").unit(user.unit_id.0)).await?;
+                txn.commit().await
+            }
+
+            async fn session(&self, token_hash: &str) -> Result<Option<Session>> {
+                let row: Option<SessionRow> = sqlx::query_as(
+                    "SELECT s.csrf_token, s.unit_id, s.expires_at, s.user_id, \
+                     (SELECT COUNT(*) FROM unit_closure c WHERE c.ancestor_id = p.unit_id \
+                      AND c.descendant_id = s.unit_id) AS unit_in_reach \
+                     FROM sessions s JOIN users us ON us.id = s.user_id JOIN people p ON p.id = us.person_id \
+                     WHERE s.token_hash = $1",
+                )
+                .bind(token_hash)
+                .fetch_optional(&self.pool)
+                .await?;
+                let Some(row) = row else { return Ok(None) };
+                let now = self.clock.now();
+                if row.expires_at <= now {
+                    return Ok(None);
+                }
+                let Some(user) = self.user_unscoped(UserId(row.user_id)).await?.map(User::from) else {
+                    return Ok(None);
+                };
+                if user.is_locked(now) {
+                    return Ok(None);
+                }
+                // The user may have been moved to another unit since switching; fall back to
+                // their own unit rather than keep a view they no longer have.
+                let unit_id = if row.unit_in_reach > 0 { UnitId(row.unit_id) } else { user.unit_id };
+                Ok(Some(Session {
+                    user,
+                    csrf_token: row.csrf_token,
+                    unit_id,
+                    expires_at: row.expires_at,
+                }))
+            }
+
+            async fn switch_session_unit(&self, token_hash: &str, scope: &Scope, unit: UnitId) -> Result<()> {
+                Self::scoped_unit(&self.pool, scope, unit).await?;
+                sqlx::query("UPDATE sessions SET unit_id = $2 WHERE token_hash = $1")
+                    .bind(token_hash)
+                    .bind(unit.0)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            async fn end_session(&self, token_hash: &str) -> Result<()> {
+                sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash).execute(&self.pool).await?;
+                Ok(())
+            }
+
+            async fn audit_entries(&self, scope: &Scope, filter: &AuditFilter, page: PageRequest) -> Result<Page<AuditEntry>> {
+                if !scope.permits(Action::ViewAudit) {
+                    return Err(StoreError::Forbidden);
+                }
+                let root = match filter.unit {
+                    Some(unit) => Self::scoped_unit(&self.pool, scope, unit).await?.id,
+                    None => scope.root,
+                };
+                let from = filter.from.map(format_time).unwrap_or_default();
+                let until = filter.until.map(format_time).unwrap_or_else(|| "9999".to_string());
+                let record_type = filter.record_type.as_deref().filter(|t| !t.is_empty());
+                let (total,): (i64,) = sqlx::query_as(&sql(&["SELECT COUNT(*) ", AUDIT_FROM]))
+                    .bind(root.0)
+                    .bind(filter.actor.map(|a| a.0))
+                    .bind(record_type)
+                    .bind(&from)
+                    .bind(&until)
+                    .fetch_one(&self.pool)
+                    .await?;
+                let rows: Vec<AuditRow> =
+                    sqlx::query_as(&sql(&[AUDIT_COLUMNS, AUDIT_FROM, " ORDER BY a.seq DESC LIMIT $6 OFFSET $7"]))
+                        .bind(root.0)
+                        .bind(filter.actor.map(|a| a.0))
+                        .bind(record_type)
+                        .bind(&from)
+                        .bind(&until)
+                        .bind(page.per_page)
+                        .bind(page.offset())
+                        .fetch_all(&self.pool)
+                        .await?;
+                Ok(Page {
+                    items: rows.into_iter().map(AuditEntry::from).collect(),
+                    total,
+                    page: page.page,
+                    per_page: page.per_page,
+                })
+            }
+
+            async fn verify_audit_chain(&self) -> Result<ChainReport> {
+                const BATCH: i64 = 2000;
+                let (head_seq, head_hash): (i64, String) =
+                    sqlx::query_as("SELECT seq, last_hash FROM audit_head WHERE id = 1").fetch_one(&self.pool).await?;
+                let mut verifier = ChainVerifier::default();
+                let mut after = 0i64;
+                loop {
+                    let rows: Vec<AuditRow> = sqlx::query_as(&sql(&[
+                        AUDIT_COLUMNS,
+                        "FROM audit_log a WHERE a.seq > $1 AND a.seq <= $2 ORDER BY a.seq LIMIT $3",
+                    ]))
+                    .bind(after)
+                    .bind(head_seq)
+                    .bind(BATCH)
+                    .fetch_all(&self.pool)
+                    .await?;
+                    let Some(last) = rows.last() else { break };
+                    after = last.seq;
+                    for row in rows {
+                        if let Err(broken) = verifier.push(&AuditEntry::from(row)) {
+                            return Ok(ChainReport {
+                                checked: verifier.checked,
+                                broken: Some(broken),
+                            });
+                        }
+                    }
+                }
+                Ok(ChainReport {
+                    checked: verifier.checked,
+                    broken: verifier.finish(head_seq, &head_hash).err(),
+                })
+            }
+
+            async fn scope_stats(&self, scope: &Scope) -> Result<ScopeStats> {
+                let units_by_kind: Vec<(String, i64)> = sqlx::query_as(
+                    "SELECT u.kind, COUNT(*) FROM unit_closure c JOIN units u ON u.id = c.descendant_id \
+                     WHERE c.ancestor_id = $1 GROUP BY u.kind ORDER BY u.kind",
+                )
+                .bind(scope.root.0)
+                .fetch_all(&self.pool)
+                .await?;
+                let (people,): (i64,) = sqlx::query_as(&sql(&["SELECT COUNT(*) ", PERSON_FROM]))
+                    .bind(scope.root.0)
+                    .fetch_one(&self.pool)
+                    .await?;
+                let (users,): (i64,) =
+                    sqlx::query_as(&sql(&["SELECT COUNT(*) FROM users us JOIN people p ON p.id = us.person_id ", USER_SCOPE]))
+                        .bind(scope.root.0)
+                        .fetch_one(&self.pool)
+                        .await?;
+                let since = format_time(self.clock.now() - chrono::Duration::days(30));
+                let (audit_entries_30d,): (i64,) = sqlx::query_as(
+                    "SELECT COUNT(*) FROM audit_log a JOIN unit_closure c ON c.descendant_id = a.unit_id \
+                     WHERE c.ancestor_id = $1 AND a.at >= $2",
+                )
+                .bind(scope.root.0)
+                .bind(since)
+                .fetch_one(&self.pool)
+                .await?;
+                Ok(ScopeStats {
+                    units_by_kind,
+                    people,
+                    users,
+                    audit_entries_30d,
+                })
+            }
+        }
+    };
+}
+
+pub(crate) use impl_store;

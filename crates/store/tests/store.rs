@@ -1,0 +1,454 @@
+//! The store suite: every test runs on SQLite, and on PostgreSQL too when `SHOUTU_TEST_PG`
+//! names a server. Each test gets a fresh database (SQLite) or schema (PostgreSQL).
+
+use chrono::{Duration, TimeZone, Utc};
+use shoutu_domain::unit::NewUnit;
+use shoutu_domain::{FixedClock, NewPerson, NewUser, PageRequest, Person, Role, Scope, Unit, UnitId, UnitKind};
+use shoutu_store::{AuditFilter, NewSession, PeopleFilter, PgStore, SqliteStore, Store, StoreError, UserFilter};
+use sqlx::postgres::PgConnectOptions;
+use sqlx::sqlite::SqliteConnectOptions;
+use std::str::FromStr;
+use std::sync::Arc;
+
+enum Raw {
+    Sqlite(sqlx::SqlitePool),
+    Pg(sqlx::PgPool),
+}
+
+struct Fixture {
+    name: &'static str,
+    store: Arc<dyn Store>,
+    clock: Arc<FixedClock>,
+    raw: Raw,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl Fixture {
+    /// Changes the database behind the application's back, as an intruder with file access would.
+    async fn tamper(&self, statement: &str) {
+        match &self.raw {
+            Raw::Sqlite(pool) => {
+                sqlx::raw_sql("DROP TRIGGER IF EXISTS audit_log_no_update; DROP TRIGGER IF EXISTS audit_log_no_delete")
+                    .execute(pool)
+                    .await
+                    .unwrap();
+                sqlx::raw_sql(statement).execute(pool).await.unwrap();
+            }
+            Raw::Pg(pool) => {
+                sqlx::raw_sql("ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_change").execute(pool).await.unwrap();
+                sqlx::raw_sql(statement).execute(pool).await.unwrap();
+            }
+        }
+    }
+
+    async fn raw_update_fails(&self, statement: &str) -> bool {
+        match &self.raw {
+            Raw::Sqlite(pool) => sqlx::raw_sql(statement).execute(pool).await.is_err(),
+            Raw::Pg(pool) => sqlx::raw_sql(statement).execute(pool).await.is_err(),
+        }
+    }
+}
+
+fn start_time() -> chrono::DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 3, 1, 8, 0, 0).unwrap()
+}
+
+async fn fixtures() -> Vec<Fixture> {
+    let mut all = Vec::new();
+    let clock = Arc::new(FixedClock::new(start_time()));
+    let dir = tempfile::tempdir().unwrap();
+    let options = SqliteConnectOptions::new().filename(dir.path().join("test.db"));
+    let store = SqliteStore::open(options, clock.clone()).await.unwrap();
+    all.push(Fixture {
+        name: "sqlite",
+        raw: Raw::Sqlite(store.pool().clone()),
+        store: Arc::new(store),
+        clock,
+        _dir: Some(dir),
+    });
+    if let Ok(url) = std::env::var("SHOUTU_TEST_PG") {
+        let admin = sqlx::PgPool::connect(&url)
+            .await
+            .unwrap_or_else(|e| panic!("SHOUTU_TEST_PG is set but {url} is unreachable: {e}"));
+        let schema = format!("t_{}", random_suffix());
+        sqlx::raw_sql(&format!("CREATE SCHEMA {schema}")).execute(&admin).await.unwrap();
+        admin.close().await;
+        let options = PgConnectOptions::from_str(&url).unwrap().options([("search_path", schema.as_str())]);
+        let clock = Arc::new(FixedClock::new(start_time()));
+        let store = PgStore::open(options, clock.clone()).await.unwrap();
+        all.push(Fixture {
+            name: "postgres",
+            raw: Raw::Pg(store.pool().clone()),
+            store: Arc::new(store),
+            clock,
+            _dir: None,
+        });
+    }
+    all
+}
+
+fn random_suffix() -> String {
+    let mut bytes = [0u8; 8];
+    getrandom::fill(&mut bytes).unwrap();
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A county with two towns (each with a village) and a bureau; people in both towns.
+struct County {
+    county: Unit,
+    town_a: Unit,
+    town_b: Unit,
+    village_a: Unit,
+    village_b: Unit,
+    bureau: Unit,
+    person_a: Person,
+    person_b: Person,
+}
+
+fn new_unit(parent: Option<&Unit>, kind: UnitKind, name: &str, code: &str) -> NewUnit {
+    NewUnit::parse(parent.map(|p| p.id), kind.code(), name, "", code, 0).unwrap()
+}
+
+async fn county(store: &dyn Store) -> County {
+    let county = store
+        .create_root_unit("测试", new_unit(None, UnitKind::County, "云岭县", "c"))
+        .await
+        .unwrap();
+    let console = Scope::console(county.id);
+    let mk = |parent: &Unit, kind, name: &str, code: &str| {
+        let console = console.clone();
+        let unit = new_unit(Some(parent), kind, name, code);
+        async move { store.create_unit(&console, unit).await.unwrap() }
+    };
+    let town_a = mk(&county, UnitKind::Town, "河口镇", "a").await;
+    let town_b = mk(&county, UnitKind::Town, "石桥镇", "b").await;
+    let village_a = mk(&town_a, UnitKind::Village, "河口村", "a1").await;
+    let village_b = mk(&town_b, UnitKind::Village, "石桥村", "b1").await;
+    let bureau = mk(&county, UnitKind::Bureau, "县文化和旅游局", "wl").await;
+    let person_a = store
+        .create_person(&console, NewPerson::parse(village_a.id, "王建国", "村党支部书记", "", 0).unwrap())
+        .await
+        .unwrap();
+    let person_b = store
+        .create_person(&console, NewPerson::parse(town_b.id, "李秀英", "宣传委员", "", 0).unwrap())
+        .await
+        .unwrap();
+    County {
+        county,
+        town_a,
+        town_b,
+        village_a,
+        village_b,
+        bureau,
+        person_a,
+        person_b,
+    }
+}
+
+fn scope_of(unit: &Unit, roles: &[Role]) -> Scope {
+    Scope::new(unit.id, roles.to_vec(), None, "测试用户")
+}
+
+fn page() -> PageRequest {
+    PageRequest::new(None, None)
+}
+
+#[tokio::test]
+async fn a_subtree_is_one_query_and_reads_in_tree_order() {
+    for f in fixtures().await {
+        let c = county(&*f.store).await;
+        let all = f.store.unit_tree(&Scope::console(c.county.id)).await.unwrap();
+        let names: Vec<&str> = all.iter().map(|u| u.name.as_str()).collect();
+        assert_eq!(names, ["云岭县", "河口镇", "河口村", "石桥镇", "石桥村", "县文化和旅游局"], "{}", f.name);
+        let town = f.store.unit_tree(&scope_of(&c.town_a, &[Role::Staff])).await.unwrap();
+        let ids: Vec<UnitId> = town.iter().map(|u| u.id).collect();
+        assert_eq!(ids, [c.town_a.id, c.village_a.id], "{}", f.name);
+        assert_eq!(town[1].depth, 1);
+        let path = f.store.unit_path(&Scope::console(c.county.id), c.village_b.id).await.unwrap();
+        assert_eq!(path.iter().map(|u| u.id).collect::<Vec<_>>(), [c.county.id, c.town_b.id, c.village_b.id]);
+    }
+}
+
+#[tokio::test]
+async fn another_towns_records_are_not_found_for_reading_listing_or_writing() {
+    for f in fixtures().await {
+        let c = county(&*f.store).await;
+        let a = scope_of(&c.town_a, &[Role::UnitAdmin]);
+        assert!(matches!(f.store.unit(&a, c.town_b.id).await, Err(StoreError::NotFound)), "{}", f.name);
+        assert!(matches!(f.store.person(&a, c.person_b.id).await, Err(StoreError::NotFound)));
+        let listed = f.store.people(&a, &PeopleFilter::default(), page()).await.unwrap();
+        assert_eq!(listed.items.iter().map(|p| p.id).collect::<Vec<_>>(), [c.person_a.id]);
+        let filter_b = PeopleFilter {
+            unit: Some(c.town_b.id),
+            ..Default::default()
+        };
+        assert!(matches!(f.store.people(&a, &filter_b, page()).await, Err(StoreError::NotFound)));
+        let edit = NewPerson::parse(c.town_b.id, "李秀英", "改掉", "", 0).unwrap();
+        assert!(matches!(f.store.update_person(&a, c.person_b.id, edit.clone()).await, Err(StoreError::NotFound)));
+        assert!(matches!(f.store.create_person(&a, edit).await, Err(StoreError::NotFound)));
+        let rename = new_unit(Some(&c.county), UnitKind::Town, "改名镇", "b");
+        assert!(matches!(f.store.update_unit(&a, c.town_b.id, rename).await, Err(StoreError::NotFound)));
+        // Moving one's own village under the other town is a write into the other town.
+        assert!(matches!(f.store.move_unit(&a, c.village_a.id, c.town_b.id).await, Err(StoreError::NotFound)));
+        let untouched = f.store.person(&Scope::console(c.county.id), c.person_b.id).await.unwrap();
+        assert_eq!(untouched.post, "宣传委员");
+    }
+}
+
+#[tokio::test]
+async fn roles_limit_writes_even_inside_the_scope() {
+    for f in fixtures().await {
+        let c = county(&*f.store).await;
+        let leader = scope_of(&c.town_a, &[Role::Leader]);
+        let p = NewPerson::parse(c.town_a.id, "赵六", "", "", 0).unwrap();
+        assert!(matches!(f.store.create_person(&leader, p).await, Err(StoreError::Forbidden)), "{}", f.name);
+        assert!(matches!(
+            f.store.users(&leader, &UserFilter::default(), page()).await,
+            Err(StoreError::Forbidden)
+        ));
+    }
+}
+
+#[tokio::test]
+async fn moving_a_unit_keeps_its_people_and_reshapes_the_subtree() {
+    for f in fixtures().await {
+        let c = county(&*f.store).await;
+        let console = Scope::console(c.county.id);
+        f.store.move_unit(&console, c.village_a.id, c.town_b.id).await.unwrap();
+        let b = scope_of(&c.town_b, &[Role::Staff]);
+        let ids: Vec<UnitId> = f.store.unit_tree(&b).await.unwrap().iter().map(|u| u.id).collect();
+        assert!(ids.contains(&c.village_a.id), "{}", f.name);
+        let people = f.store.people(&b, &PeopleFilter::default(), page()).await.unwrap();
+        assert!(people.items.iter().any(|p| p.id == c.person_a.id), "the village's people moved with it");
+        let a = scope_of(&c.town_a, &[Role::Staff]);
+        assert!(f.store.people(&a, &PeopleFilter::default(), page()).await.unwrap().items.is_empty());
+        let into_own_child = f.store.move_unit(&console, c.town_b.id, c.village_a.id).await;
+        assert!(matches!(into_own_child, Err(StoreError::Invalid(_))));
+        let under_bureau = f.store.move_unit(&console, c.village_b.id, c.bureau.id).await;
+        match under_bureau {
+            Err(StoreError::Invalid(e)) => assert!(e.message.contains("不能设立村"), "{e}"),
+            other => panic!("a village cannot sit under a bureau: {other:?}"),
+        }
+    }
+}
+
+#[tokio::test]
+async fn unit_codes_are_unique_and_the_clash_names_the_field() {
+    for f in fixtures().await {
+        let c = county(&*f.store).await;
+        let dup = new_unit(Some(&c.county), UnitKind::Town, "重复镇", "a");
+        match f.store.create_unit(&Scope::console(c.county.id), dup).await {
+            Err(StoreError::Conflict(e)) => assert_eq!(e.field, "单位代码", "{}", f.name),
+            other => panic!("expected a conflict, got {other:?}"),
+        }
+    }
+}
+
+async fn add_user(f: &Fixture, c: &County, username: &str, roles: &[Role]) -> shoutu_domain::User {
+    let person = f
+        .store
+        .create_person(&Scope::console(c.county.id), NewPerson::parse(c.town_a.id, "用户", "", "", 0).unwrap())
+        .await
+        .unwrap();
+    f.store
+        .create_user(
+            &Scope::console(c.county.id),
+            NewUser {
+                username: username.into(),
+                person_id: person.id,
+                roles: roles.to_vec(),
+                password_hash: "$argon2id$placeholder".into(),
+                must_change_password: false,
+            },
+        )
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn repeated_login_failures_lock_the_account_and_success_clears_the_count() {
+    for f in fixtures().await {
+        let c = county(&*f.store).await;
+        let user = add_user(&f, &c, "wangjg", &[Role::Staff]).await;
+        for n in 1..=4 {
+            let r = f.store.record_login_failure(user.id, 5, Duration::minutes(15)).await.unwrap();
+            assert_eq!((r.failed_logins, r.locked_until), (n, None), "{}", f.name);
+        }
+        let r = f.store.record_login_failure(user.id, 5, Duration::minutes(15)).await.unwrap();
+        assert_eq!(r.locked_until, Some(start_time() + Duration::minutes(15)));
+        let account = f.store.login_account("WangJG").await.unwrap().unwrap();
+        assert!(account.user.is_locked(f.clock.now_for_test()));
+        f.clock.advance(Duration::minutes(16));
+        assert!(!account.user.is_locked(f.clock.now_for_test()));
+        let session = NewSession {
+            token_hash: "t1".into(),
+            user_id: user.id,
+            csrf_token: "csrf".into(),
+            unit_id: user.unit_id,
+            expires_at: f.clock.now_for_test() + Duration::hours(8),
+        };
+        f.store.record_login_success(user.id, session).await.unwrap();
+        let account = f.store.login_account("wangjg").await.unwrap().unwrap();
+        assert_eq!((account.user.failed_logins, account.user.locked_until), (0, None));
+    }
+}
+
+trait NowForTest {
+    fn now_for_test(&self) -> chrono::DateTime<Utc>;
+}
+
+impl NowForTest for FixedClock {
+    fn now_for_test(&self) -> chrono::DateTime<Utc> {
+        shoutu_domain::Clock::now(self)
+    }
+}
+
+#[tokio::test]
+async fn sessions_expire_follow_locks_and_switch_only_within_reach() {
+    for f in fixtures().await {
+        let c = county(&*f.store).await;
+        let user = add_user(&f, &c, "liuxy", &[Role::Staff]).await;
+        let session = NewSession {
+            token_hash: "hash-1".into(),
+            user_id: user.id,
+            csrf_token: "csrf-1".into(),
+            unit_id: user.unit_id,
+            expires_at: start_time() + Duration::hours(8),
+        };
+        f.store.record_login_success(user.id, session).await.unwrap();
+        let s = f.store.session("hash-1").await.unwrap().expect("fresh session");
+        assert_eq!((s.user.username.as_str(), s.unit_id, s.csrf_token.as_str()), ("liuxy", c.town_a.id, "csrf-1"));
+        let own = scope_of(&c.town_a, &[Role::Staff]);
+        f.store.switch_session_unit("hash-1", &own, c.village_a.id).await.unwrap();
+        assert_eq!(f.store.session("hash-1").await.unwrap().unwrap().unit_id, c.village_a.id, "{}", f.name);
+        assert!(matches!(
+            f.store.switch_session_unit("hash-1", &own, c.town_b.id).await,
+            Err(StoreError::NotFound)
+        ));
+        f.store.set_lock(&Scope::console(c.county.id), user.id, Some(start_time() + Duration::hours(1))).await.unwrap();
+        assert!(f.store.session("hash-1").await.unwrap().is_none(), "locking ends sessions");
+        f.store.set_lock(&Scope::console(c.county.id), user.id, None).await.unwrap();
+        let again = NewSession {
+            token_hash: "hash-2".into(),
+            user_id: user.id,
+            csrf_token: "csrf-2".into(),
+            unit_id: user.unit_id,
+            expires_at: start_time() + Duration::hours(8),
+        };
+        f.store.record_login_success(user.id, again).await.unwrap();
+        f.clock.advance(Duration::hours(9));
+        assert!(f.store.session("hash-2").await.unwrap().is_none(), "expired");
+    }
+}
+
+#[tokio::test]
+async fn only_a_system_admin_grants_the_system_admin_role() {
+    for f in fixtures().await {
+        let c = county(&*f.store).await;
+        let user = add_user(&f, &c, "zhaoliu", &[Role::Staff]).await;
+        let unit_admin = scope_of(&c.town_a, &[Role::UnitAdmin]);
+        let err = f.store.set_roles(&unit_admin, user.id, &[Role::SystemAdmin]).await.unwrap_err();
+        assert!(err.to_string().contains("系统管理员"), "{}: {err}", f.name);
+        let updated = f.store.set_roles(&unit_admin, user.id, &[Role::Staff, Role::Reviewer]).await.unwrap();
+        assert_eq!(updated.roles, [Role::Staff, Role::Reviewer]);
+    }
+}
+
+#[tokio::test]
+async fn every_write_is_audited_with_before_and_after() {
+    for f in fixtures().await {
+        let c = county(&*f.store).await;
+        let admin = Scope::new(c.county.id, vec![Role::SystemAdmin], None, "管理员");
+        let before = f.store.audit_entries(&admin, &AuditFilter::default(), page()).await.unwrap().total;
+        let edit = NewPerson::parse(c.village_a.id, "王建国", "村委会主任", "", 0).unwrap();
+        f.store.update_person(&admin, c.person_a.id, edit).await.unwrap();
+        let entries = f.store.audit_entries(&admin, &AuditFilter::default(), page()).await.unwrap();
+        assert_eq!(entries.total, before + 1, "{}", f.name);
+        let newest = &entries.items[0];
+        assert_eq!((newest.record_type.as_str(), newest.action.as_str()), ("person", "update"));
+        assert_eq!(newest.actor_name, "管理员");
+        assert!(newest.before.as_deref().unwrap().contains("村党支部书记"));
+        assert!(newest.after.as_deref().unwrap().contains("村委会主任"));
+
+        // Filters: by record type, by unit subtree (town B sees none of town A's entries), by date.
+        let only_units = AuditFilter {
+            record_type: Some("unit".into()),
+            ..Default::default()
+        };
+        let units = f.store.audit_entries(&admin, &only_units, page()).await.unwrap();
+        assert_eq!(units.total, 6);
+        let in_b = AuditFilter {
+            unit: Some(c.town_b.id),
+            ..Default::default()
+        };
+        let b_entries = f.store.audit_entries(&admin, &in_b, page()).await.unwrap();
+        assert!(b_entries.items.iter().all(|e| [c.town_b.id.0, c.village_b.id.0].contains(&e.unit_id.unwrap())));
+        assert_eq!(b_entries.total, 3, "town B, its village and its person");
+        let future = AuditFilter {
+            from: Some(start_time() + Duration::days(1)),
+            ..Default::default()
+        };
+        assert_eq!(f.store.audit_entries(&admin, &future, page()).await.unwrap().total, 0);
+        let staff = scope_of(&c.town_a, &[Role::Staff]);
+        assert!(matches!(
+            f.store.audit_entries(&staff, &AuditFilter::default(), page()).await,
+            Err(StoreError::Forbidden)
+        ));
+    }
+}
+
+#[tokio::test]
+async fn the_audit_table_refuses_updates_and_the_chain_names_a_tampered_row() {
+    for f in fixtures().await {
+        county(&*f.store).await;
+        let report = f.store.verify_audit_chain().await.unwrap();
+        assert_eq!((report.checked, report.broken), (8, None), "{}", f.name);
+        assert!(f.raw_update_fails("UPDATE audit_log SET actor_name = '黑客' WHERE seq = 3").await);
+        f.tamper("UPDATE audit_log SET after_value = '{\"name\":\"篡改\"}' WHERE seq = 3").await;
+        let broken = f.store.verify_audit_chain().await.unwrap().broken.expect("tampering is detected");
+        assert_eq!(broken.seq, 3, "{}", f.name);
+        assert!(broken.to_string().contains("第 3 条"));
+    }
+}
+
+#[tokio::test]
+async fn removing_the_newest_audit_rows_is_detected() {
+    for f in fixtures().await {
+        county(&*f.store).await;
+        f.tamper("DELETE FROM audit_log WHERE seq = 8").await;
+        let broken = f.store.verify_audit_chain().await.unwrap().broken.expect("deletion is detected");
+        assert_eq!(broken.seq, 8, "{}", f.name);
+    }
+}
+
+#[tokio::test]
+async fn concurrent_writes_queue_up_and_keep_one_chain() {
+    for f in fixtures().await {
+        let c = county(&*f.store).await;
+        let mut tasks = Vec::new();
+        for i in 0..16 {
+            let store = f.store.clone();
+            let scope = Scope::console(c.county.id);
+            let unit = if i % 2 == 0 { c.town_a.id } else { c.town_b.id };
+            tasks.push(tokio::spawn(async move {
+                let p = NewPerson::parse(unit, &format!("并发{i}"), "", "", i).unwrap();
+                store.create_person(&scope, p).await.unwrap();
+            }));
+        }
+        for t in tasks {
+            t.await.unwrap();
+        }
+        let report = f.store.verify_audit_chain().await.unwrap();
+        assert_eq!((report.checked, report.broken), (8 + 16, None), "{}", f.name);
+    }
+}
+
+#[tokio::test]
+async fn stats_count_only_the_scope() {
+    for f in fixtures().await {
+        let c = county(&*f.store).await;
+        let stats = f.store.scope_stats(&scope_of(&c.town_a, &[Role::Staff])).await.unwrap();
+        assert_eq!(stats.people, 1, "{}", f.name);
+        assert_eq!(stats.units_by_kind, [("town".to_string(), 1), ("village".to_string(), 1)]);
+    }
+}

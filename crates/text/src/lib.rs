@@ -1,0 +1,3 @@
+//! Reading Chinese text: the official-document proofreader (审校).
+
+pub mod proofread;
