@@ -70,7 +70,8 @@ async fn fixtures() -> Vec<Fixture> {
         let admin = sqlx::PgPool::connect(&url)
             .await
             .unwrap_or_else(|e| panic!("SHOUTU_TEST_PG is set but {url} is unreachable: {e}"));
-        let schema = format!("t_{}", random_suffix());
+        drop_stale_schemas(&admin).await;
+        let schema = format!("t_{}_{}", Utc::now().timestamp(), random_suffix());
         sqlx::raw_sql(&format!("CREATE SCHEMA {schema}")).execute(&admin).await.unwrap();
         admin.close().await;
         let options = PgConnectOptions::from_str(&url).unwrap().options([("search_path", schema.as_str())]);
@@ -85,6 +86,21 @@ async fn fixtures() -> Vec<Fixture> {
         });
     }
     all
+}
+
+/// Schemas of runs more than an hour old; tests running now keep theirs.
+async fn drop_stale_schemas(admin: &sqlx::PgPool) {
+    let names: Vec<(String,)> = sqlx::query_as("SELECT nspname::text FROM pg_namespace WHERE nspname LIKE 't\\_%'")
+        .fetch_all(admin)
+        .await
+        .unwrap();
+    let cutoff = Utc::now().timestamp() - 3600;
+    for (name,) in names {
+        let created: Option<i64> = name.split('_').nth(1).and_then(|t| t.parse().ok());
+        if created.is_none_or(|t| t < cutoff) {
+            let _ = sqlx::raw_sql(&format!("DROP SCHEMA IF EXISTS {name} CASCADE")).execute(admin).await;
+        }
+    }
 }
 
 fn random_suffix() -> String {

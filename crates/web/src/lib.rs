@@ -1,1 +1,83 @@
+//! The web interface: axum routes, sessions, CSRF, scope extraction, templates and the
+//! static assets, all compiled into the binary.
 
+mod assets;
+mod auth;
+mod chrome;
+mod csrf;
+mod error;
+mod extract;
+mod pages;
+mod security;
+mod time;
+
+pub use error::AppError;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::middleware;
+use shoutu_domain::Clock;
+use shoutu_store::Store;
+use std::sync::Arc;
+
+/// Settings an operator may change; see `shoutu serve --help`.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Failed logins in a row that lock an account.
+    pub lockout_threshold: i64,
+    pub lockout_minutes: i64,
+    pub session_hours: i64,
+    /// Mark cookies Secure. Set when a TLS-terminating proxy sits in front; requests that
+    /// arrive with `X-Forwarded-Proto: https` get Secure cookies regardless.
+    pub secure_cookies: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            lockout_threshold: 5,
+            lockout_minutes: 15,
+            session_hours: 12,
+            secure_cookies: false,
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Arc<dyn Store>,
+    pub clock: Arc<dyn Clock>,
+    pub config: Arc<Config>,
+}
+
+impl AppState {
+    pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, config: Config) -> Self {
+        AppState {
+            store,
+            clock,
+            config: Arc::new(config),
+        }
+    }
+}
+
+/// Forms carry text only; uploads (a later module) get their own limit on their own route.
+pub(crate) const FORM_BODY_LIMIT: usize = 256 * 1024;
+
+pub fn router(state: AppState) -> Router {
+    pages::routes()
+        .layer(middleware::from_fn_with_state(state.clone(), csrf::session_and_csrf))
+        .layer(DefaultBodyLimit::max(FORM_BODY_LIMIT))
+        .merge(assets::routes())
+        .fallback(pages::not_found)
+        .layer(middleware::from_fn(security::headers))
+        .with_state(state)
+}
+
+/// Serves until `shutdown` resolves, then finishes the requests in flight.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown).await
+}

@@ -82,11 +82,19 @@ struct DuplicateFile {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Phrase {
     /// Member `member` of term set `set`.
-    Member { set: usize, member: usize },
+    Member {
+        set: usize,
+        member: usize,
+    },
     /// An outdated member of a term set (index into `outdated_notes`).
-    Outdated { set: usize, note: usize },
+    Outdated {
+        set: usize,
+        note: usize,
+    },
     Clause(usize),
-    WrongName { name: usize },
+    WrongName {
+        name: usize,
+    },
     Confusable(usize),
     Preview,
     Solicitation,
@@ -135,7 +143,13 @@ impl Data {
                 add(member, Phrase::Member { set: s, member: m });
             }
             for (old, note) in &set.outdated {
-                add(old, Phrase::Outdated { set: s, note: outdated_notes.len() });
+                add(
+                    old,
+                    Phrase::Outdated {
+                        set: s,
+                        note: outdated_notes.len(),
+                    },
+                );
                 outdated_notes.push((old.clone(), note.clone()));
             }
         }
@@ -147,7 +161,11 @@ impl Data {
             for wrong in &name.wrong {
                 add(wrong, Phrase::WrongName { name: i });
             }
-            let sev = if name.severity == "error" { Severity::Error } else { Severity::Warning };
+            let sev = if name.severity == "error" {
+                Severity::Error
+            } else {
+                Severity::Warning
+            };
             names.push((name.canonical.clone(), sev));
         }
         for (i, (wrong, _)) in c.pairs.iter().enumerate() {
@@ -163,7 +181,10 @@ impl Data {
             add(p, Phrase::Template);
         }
         let automaton = CharwiseDoubleArrayAhoCorasick::with_values(
-            patterns.iter().enumerate().map(|(i, p)| (p.as_str(), i as u32)),
+            patterns
+                .iter()
+                .enumerate()
+                .map(|(i, p)| (p.as_str(), i as u32)),
         )
         .expect("phrase automaton");
         Data {

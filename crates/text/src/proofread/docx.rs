@@ -14,11 +14,19 @@ use super::load::{LoadError, MAX_ENTRY_BYTES};
 const MAX_DEPTH: usize = 256;
 
 pub(crate) fn read_docx(name: &str, bytes: &[u8]) -> Result<Document, LoadError> {
-    let bad = |reason: String| LoadError::BadDocx { file: name.into(), reason };
-    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| bad(format!("压缩包结构损坏：{e}")))?;
-    let body = read_entry(name, &mut zip, "word/document.xml")?
+    read_docx_limited(name, bytes, MAX_ENTRY_BYTES)
+}
+
+fn read_docx_limited(name: &str, bytes: &[u8], limit: u64) -> Result<Document, LoadError> {
+    let bad = |reason: String| LoadError::BadDocx {
+        file: name.into(),
+        reason,
+    };
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes))
+        .map_err(|e| bad(format!("压缩包结构损坏：{e}")))?;
+    let body = read_entry(name, &mut zip, "word/document.xml", limit)?
         .ok_or_else(|| bad("缺少 word/document.xml".into()))?;
-    let styles = match read_entry(name, &mut zip, "word/styles.xml")? {
+    let styles = match read_entry(name, &mut zip, "word/styles.xml", limit)? {
         Some(xml) => parse_styles(&xml).map_err(|e| bad(format!("styles.xml 无法解析：{e}")))?,
         None => Styles::default(),
     };
@@ -31,22 +39,37 @@ fn read_entry(
     name: &str,
     zip: &mut zip::ZipArchive<Cursor<&[u8]>>,
     entry: &str,
+    limit: u64,
 ) -> Result<Option<String>, LoadError> {
     let file = match zip.by_name(entry) {
         Ok(f) => f,
         Err(zip::result::ZipError::FileNotFound) => return Ok(None),
-        Err(e) => return Err(LoadError::BadDocx { file: name.into(), reason: format!("无法打开 {entry}：{e}") }),
+        Err(e) => {
+            return Err(LoadError::BadDocx {
+                file: name.into(),
+                reason: format!("无法打开 {entry}：{e}"),
+            });
+        }
     };
     let mut buf = Vec::new();
-    file.take(MAX_ENTRY_BYTES + 1)
+    file.take(limit + 1)
         .read_to_end(&mut buf)
-        .map_err(|e| LoadError::BadDocx { file: name.into(), reason: format!("{entry} 解压失败：{e}") })?;
-    if buf.len() as u64 > MAX_ENTRY_BYTES {
-        return Err(LoadError::ZipBomb { file: name.into(), entry: entry.into() });
+        .map_err(|e| LoadError::BadDocx {
+            file: name.into(),
+            reason: format!("{entry} 解压失败：{e}"),
+        })?;
+    if buf.len() as u64 > limit {
+        return Err(LoadError::ZipBomb {
+            file: name.into(),
+            entry: entry.into(),
+        });
     }
     String::from_utf8(buf)
         .map(Some)
-        .map_err(|_| LoadError::BadDocx { file: name.into(), reason: format!("{entry} 不是 UTF-8 编码") })
+        .map_err(|_| LoadError::BadDocx {
+            file: name.into(),
+            reason: format!("{entry} 不是 UTF-8 编码"),
+        })
 }
 
 #[derive(Debug, Clone, Default)]
@@ -75,9 +98,13 @@ impl Styles {
     fn resolve(&self, id: Option<&str>) -> (Option<String>, RunProps) {
         let mut jc = None;
         let mut run = RunProps::default();
-        let mut cur = id.map(str::to_owned).or_else(|| self.default_paragraph.clone());
+        let mut cur = id
+            .map(str::to_owned)
+            .or_else(|| self.default_paragraph.clone());
         for _ in 0..16 {
-            let Some(style) = cur.as_deref().and_then(|s| self.by_id.get(s)) else { break };
+            let Some(style) = cur.as_deref().and_then(|s| self.by_id.get(s)) else {
+                break;
+            };
             jc = jc.or_else(|| style.jc.clone());
             run.east_asia = run.east_asia.or_else(|| style.run.east_asia.clone());
             run.size = run.size.or(style.run.size);
@@ -89,26 +116,33 @@ impl Styles {
     }
 }
 
-fn attr(e: &BytesStart<'_>, local: &[u8]) -> Option<String> {
-    e.attributes().flatten().find(|a| a.key.local_name().as_ref() == local).and_then(|a| {
-        a.unescape_value().ok().map(|v| v.into_owned())
-    })
+fn attr(e: &BytesStart<'_>, local: &str) -> Option<String> {
+    e.attributes()
+        .flatten()
+        .find(|a| a.key.local_name().as_ref() == local)
+        .and_then(|a| {
+            a.normalized_value(XmlVersion::Implicit1_0)
+                .ok()
+                .map(|v| v.into_owned())
+        })
 }
 
-fn attr_num(e: &BytesStart<'_>, local: &[u8]) -> Option<i64> {
-    attr(e, local).and_then(|v| v.trim().parse::<f64>().ok()).map(|v| v as i64)
+fn attr_num(e: &BytesStart<'_>, local: &str) -> Option<i64> {
+    attr(e, local)
+        .and_then(|v| v.trim().parse::<f64>().ok())
+        .map(|v| v as i64)
 }
 
 /// Applies a run-property element (`w:rFonts`, `w:sz`) to `props`.
 fn apply_run_prop(e: &BytesStart<'_>, props: &mut RunProps) {
     match e.local_name().as_ref() {
-        b"rFonts" => {
-            if let Some(f) = attr(e, b"eastAsia") {
+        "rFonts" => {
+            if let Some(f) = attr(e, "eastAsia") {
                 props.east_asia = Some(f);
             }
         }
-        b"sz" => {
-            if let Some(v) = attr_num(e, b"val") {
+        "sz" => {
+            if let Some(v) = attr_num(e, "val") {
                 props.size = u32::try_from(v).ok();
             }
         }
@@ -130,7 +164,7 @@ fn parse_styles(xml: &str) -> Result<Styles, String> {
             Event::End(e) => {
                 depth = depth.saturating_sub(1);
                 match e.local_name().as_ref() {
-                    b"style" => {
+                    "style" => {
                         if let Some((id, def, is_default)) = current.take() {
                             if is_default {
                                 styles.default_paragraph = Some(id.clone());
@@ -138,7 +172,7 @@ fn parse_styles(xml: &str) -> Result<Styles, String> {
                             styles.by_id.insert(id, def);
                         }
                     }
-                    b"rPrDefault" => in_defaults = false,
+                    "rPrDefault" => in_defaults = false,
                     _ => {}
                 }
                 continue;
@@ -153,25 +187,26 @@ fn parse_styles(xml: &str) -> Result<Styles, String> {
             }
         }
         match e.local_name().as_ref() {
-            b"rPrDefault" => in_defaults = is_start,
-            b"style" if is_start => {
-                let is_para = attr(e, b"type").as_deref() == Some("paragraph");
-                let is_default = is_para && matches!(attr(e, b"default").as_deref(), Some("1" | "true"));
-                current = attr(e, b"styleId").map(|id| (id, StyleDef::default(), is_default));
+            "rPrDefault" => in_defaults = is_start,
+            "style" if is_start => {
+                let is_para = attr(e, "type").as_deref() == Some("paragraph");
+                let is_default =
+                    is_para && matches!(attr(e, "default").as_deref(), Some("1" | "true"));
+                current = attr(e, "styleId").map(|id| (id, StyleDef::default(), is_default));
             }
-            b"name" => {
+            "name" => {
                 if let Some((_, def, _)) = current.as_mut() {
-                    def.name = attr(e, b"val");
+                    def.name = attr(e, "val");
                 }
             }
-            b"basedOn" => {
+            "basedOn" => {
                 if let Some((_, def, _)) = current.as_mut() {
-                    def.based_on = attr(e, b"val");
+                    def.based_on = attr(e, "val");
                 }
             }
-            b"jc" => {
+            "jc" => {
                 if let Some((_, def, _)) = current.as_mut() {
-                    def.jc = attr(e, b"val");
+                    def.jc = attr(e, "val");
                 }
             }
             _ => {
@@ -231,7 +266,7 @@ fn parse_body(name: &str, xml: &str, styles: &Styles) -> Result<Document, String
                     }
                     // Deleted revisions, field codes and the fallback copy of
                     // drawings would otherwise duplicate or invent text.
-                    if matches!(local, b"del" | b"instrText" | b"delText" | b"Fallback") {
+                    if matches!(local, "del" | "instrText" | "delText" | "Fallback") {
                         skip_depth = 1;
                         continue;
                     }
@@ -239,30 +274,30 @@ fn parse_body(name: &str, xml: &str, styles: &Styles) -> Result<Document, String
                     continue;
                 }
                 match local {
-                    b"p" if is_start => stack.push(OpenParagraph::default()),
-                    b"pPr" => in_ppr = is_start,
-                    b"rPr" => in_rpr = is_start,
-                    b"r" if is_start => {
+                    "p" if is_start => stack.push(OpenParagraph::default()),
+                    "pPr" => in_ppr = is_start,
+                    "rPr" => in_rpr = is_start,
+                    "r" if is_start => {
                         if let Some(p) = stack.last_mut() {
                             p.run = p.para_run.clone();
                             p.run_has_text = false;
                         }
                     }
-                    b"t" => in_text = is_start,
-                    b"tab" if !in_ppr => push_text(&mut stack, "\t"),
-                    b"br" | b"cr" => push_text(&mut stack, "\n"),
-                    b"noBreakHyphen" => push_text(&mut stack, "-"),
-                    b"pStyle" if in_ppr => {
+                    "t" => in_text = is_start,
+                    "tab" if !in_ppr => push_text(&mut stack, "\t"),
+                    "br" | "cr" => push_text(&mut stack, "\n"),
+                    "noBreakHyphen" => push_text(&mut stack, "-"),
+                    "pStyle" if in_ppr => {
                         if let Some(p) = stack.last_mut() {
-                            p.style = attr(e, b"val");
+                            p.style = attr(e, "val");
                         }
                     }
-                    b"jc" if in_ppr => {
+                    "jc" if in_ppr => {
                         if let Some(p) = stack.last_mut() {
-                            p.jc = attr(e, b"val");
+                            p.jc = attr(e, "val");
                         }
                     }
-                    b"rFonts" | b"sz" if in_rpr => {
+                    "rFonts" | "sz" if in_rpr => {
                         if let Some(p) = stack.last_mut() {
                             if in_ppr {
                                 apply_run_prop(e, &mut p.para_run);
@@ -271,32 +306,38 @@ fn parse_body(name: &str, xml: &str, styles: &Styles) -> Result<Document, String
                             }
                         }
                     }
-                    b"pgSz" => {
+                    "pgSz" => {
                         saw_page = true;
-                        page.width = attr_num(e, b"w");
-                        page.height = attr_num(e, b"h");
+                        page.width = attr_num(e, "w");
+                        page.height = attr_num(e, "h");
                     }
-                    b"pgMar" => {
+                    "pgMar" => {
                         saw_page = true;
-                        page.margin_top = attr_num(e, b"top");
-                        page.margin_bottom = attr_num(e, b"bottom");
-                        page.margin_left = attr_num(e, b"left");
-                        page.margin_right = attr_num(e, b"right");
+                        page.margin_top = attr_num(e, "top");
+                        page.margin_bottom = attr_num(e, "bottom");
+                        page.margin_left = attr_num(e, "left");
+                        page.margin_right = attr_num(e, "right");
                     }
-                    b"docGrid" => {
+                    "docGrid" => {
                         saw_page = true;
                         page.grid = Some(DocGrid {
-                            kind: attr(e, b"type"),
-                            line_pitch: attr_num(e, b"linePitch"),
-                            char_space: attr_num(e, b"charSpace"),
+                            kind: attr(e, "type"),
+                            line_pitch: attr_num(e, "linePitch"),
+                            char_space: attr_num(e, "charSpace"),
                         });
                     }
                     _ => {}
                 }
-                if !is_start && local == b"p" {
+                if !is_start && local == "p" {
                     // An empty <w:p/> is still a paragraph (a blank line).
                     stack.push(OpenParagraph::default());
-                    close_paragraph(&mut stack, styles, &mut text, &mut char_len, &mut paragraphs);
+                    close_paragraph(
+                        &mut stack,
+                        styles,
+                        &mut text,
+                        &mut char_len,
+                        &mut paragraphs,
+                    );
                 }
             }
             Event::End(ref e) => {
@@ -306,10 +347,16 @@ fn parse_body(name: &str, xml: &str, styles: &Styles) -> Result<Document, String
                     continue;
                 }
                 match e.local_name().as_ref() {
-                    b"p" => close_paragraph(&mut stack, styles, &mut text, &mut char_len, &mut paragraphs),
-                    b"pPr" => in_ppr = false,
-                    b"rPr" => in_rpr = false,
-                    b"t" => in_text = false,
+                    "p" => close_paragraph(
+                        &mut stack,
+                        styles,
+                        &mut text,
+                        &mut char_len,
+                        &mut paragraphs,
+                    ),
+                    "pPr" => in_ppr = false,
+                    "rPr" => in_rpr = false,
+                    "t" => in_text = false,
                     _ => {}
                 }
             }
@@ -318,17 +365,17 @@ fn parse_body(name: &str, xml: &str, styles: &Styles) -> Result<Document, String
                 push_text(&mut stack, &s);
             }
             Event::CData(ref t) if in_text && skip_depth == 0 => {
-                push_text(&mut stack, &String::from_utf8_lossy(t));
+                push_text(&mut stack, &t.clone().into_inner());
             }
             Event::GeneralRef(ref r) if in_text && skip_depth == 0 => {
                 let c = match r.resolve_char_ref() {
                     Ok(Some(c)) => Some(c),
                     _ => match r.as_ref() {
-                        b"lt" => Some('<'),
-                        b"gt" => Some('>'),
-                        b"amp" => Some('&'),
-                        b"quot" => Some('"'),
-                        b"apos" => Some('\''),
+                        "lt" => Some('<'),
+                        "gt" => Some('>'),
+                        "amp" => Some('&'),
+                        "quot" => Some('"'),
+                        "apos" => Some('\''),
                         _ => None,
                     },
                 };
@@ -380,7 +427,11 @@ fn close_paragraph(
     paragraphs.push(Paragraph {
         start: *char_len,
         len,
-        style_name: p.style.as_deref().and_then(|s| styles.by_id.get(s)).and_then(|s| s.name.clone()),
+        style_name: p
+            .style
+            .as_deref()
+            .and_then(|s| styles.by_id.get(s))
+            .and_then(|s| s.name.clone()),
         style_id: p.style,
         alignment: p.jc.or(style_jc),
         east_asia_font: run.east_asia.or(style_run.east_asia),
@@ -389,4 +440,49 @@ fn close_paragraph(
     text.push_str(&p.text);
     text.push('\n');
     *char_len += len + 1;
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+
+    use super::*;
+
+    fn zip_with(entries: &[(&str, &[u8])]) -> Vec<u8> {
+        let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        let opts = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        for (name, data) in entries {
+            w.start_file(*name, opts).unwrap();
+            w.write_all(data).unwrap();
+        }
+        w.finish().unwrap().into_inner()
+    }
+
+    #[test]
+    fn entry_inflating_past_the_limit_is_a_zip_bomb() {
+        let body = vec![b' '; 10_000];
+        let bytes = zip_with(&[("word/document.xml", &body)]);
+        assert!(bytes.len() < 1_000, "compresses well");
+        let err = read_docx_limited("bomb.docx", &bytes, 4_096).unwrap_err();
+        assert!(matches!(err, LoadError::ZipBomb { .. }), "{err}");
+        assert!(err.to_string().contains("bomb.docx"));
+    }
+
+    #[test]
+    fn missing_body_and_broken_xml_are_bad_docx() {
+        let bytes = zip_with(&[("other.xml", b"<a/>")]);
+        assert!(matches!(
+            read_docx("x.docx", &bytes),
+            Err(LoadError::BadDocx { .. })
+        ));
+        let bytes = zip_with(&[(
+            "word/document.xml",
+            b"<w:document><w:body><w:p><w:r><w:t>\xe7\x94\xb2</w:t>",
+        )]);
+        assert!(matches!(
+            read_docx("x.docx", &bytes),
+            Err(LoadError::BadDocx { .. })
+        ));
+    }
 }

@@ -63,8 +63,21 @@ pub(crate) struct Hit {
 }
 
 impl Hit {
-    pub fn new(rule: &'static str, severity: Severity, start: usize, end: usize, message: impl Into<String>) -> Self {
-        Hit { rule, severity, start, end, message: message.into(), suggestion: None }
+    pub fn new(
+        rule: &'static str,
+        severity: Severity,
+        start: usize,
+        end: usize,
+        message: impl Into<String>,
+    ) -> Self {
+        Hit {
+            rule,
+            severity,
+            start,
+            end,
+            message: message.into(),
+            suggestion: None,
+        }
     }
 
     pub fn suggest(mut self, suggestion: impl Into<String>) -> Self {

@@ -6,8 +6,8 @@ use std::path::Path;
 
 use thiserror::Error;
 
-use super::docx;
 use super::document::Document;
+use super::docx;
 
 /// Files larger than this are refused before they are read.
 pub const MAX_FILE_BYTES: u64 = 32 * 1024 * 1024;
@@ -26,10 +26,18 @@ pub enum LoadError {
     Empty { file: String },
     #[error("文件“{file}”不是文本文件（含有二进制内容），请提供 .txt 或 .docx 文件")]
     Binary { file: String },
-    #[error("文件“{file}”的编码无法识别：既不是 UTF-8 也不是 GB18030（第 {line} 行有无效字节），请另存为 UTF-8 编码后再检查")]
+    #[error(
+        "文件“{file}”的编码无法识别：既不是 UTF-8 也不是 GB18030（第 {line} 行有无效字节），请另存为 UTF-8 编码后再检查"
+    )]
     Encoding { file: String, line: usize },
-    #[error("文件“{file}”混用了两种编码：第 {utf8_line} 行是 UTF-8，第 {other_line} 行不是，请统一另存为 UTF-8 编码后再检查")]
-    MixedEncoding { file: String, utf8_line: usize, other_line: usize },
+    #[error(
+        "文件“{file}”混用了两种编码：第 {utf8_line} 行是 UTF-8，第 {other_line} 行不是，请统一另存为 UTF-8 编码后再检查"
+    )]
+    MixedEncoding {
+        file: String,
+        utf8_line: usize,
+        other_line: usize,
+    },
     #[error("文件“{file}”不是有效的 .docx 文件（{reason}），可能已损坏或未完整下载")]
     BadDocx { file: String, reason: String },
     #[error("文件“{file}”中的“{entry}”解压后超过 {} MB，已拒绝处理（疑似压缩炸弹）", MAX_ENTRY_BYTES / MB)]
@@ -41,20 +49,34 @@ pub enum LoadError {
 /// Reads and parses a .txt (UTF-8, GB18030, UTF-16 with BOM) or .docx file.
 pub fn load_document(path: &Path) -> Result<Document, LoadError> {
     let name = path.display().to_string();
-    let io = |e: std::io::Error| LoadError::Io { file: name.clone(), reason: io_reason(&e) };
+    let io = |e: std::io::Error| LoadError::Io {
+        file: name.clone(),
+        reason: io_reason(&e),
+    };
     let file = std::fs::File::open(path).map_err(io)?;
     let meta = file.metadata().map_err(io)?;
     if meta.is_dir() {
-        return Err(LoadError::Io { file: name, reason: "这是一个目录，不是文件".into() });
+        return Err(LoadError::Io {
+            file: name,
+            reason: "这是一个目录，不是文件".into(),
+        });
     }
     if meta.len() > MAX_FILE_BYTES {
-        return Err(LoadError::TooLarge { file: name, size: meta.len() });
+        return Err(LoadError::TooLarge {
+            file: name,
+            size: meta.len(),
+        });
     }
     // The size may change between stat and read: never trust it, cap the read.
     let mut bytes = Vec::with_capacity(meta.len() as usize);
-    file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes).map_err(io)?;
+    file.take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(io)?;
     if bytes.len() as u64 > MAX_FILE_BYTES {
-        return Err(LoadError::TooLarge { file: name, size: bytes.len() as u64 });
+        return Err(LoadError::TooLarge {
+            file: name,
+            size: bytes.len() as u64,
+        });
     }
     parse_document(&name, &bytes)
 }
@@ -71,7 +93,10 @@ fn io_reason(e: &std::io::Error) -> String {
 /// names the file in error messages.
 pub fn parse_document(name: &str, bytes: &[u8]) -> Result<Document, LoadError> {
     if bytes.len() as u64 > MAX_FILE_BYTES {
-        return Err(LoadError::TooLarge { file: name.into(), size: bytes.len() as u64 });
+        return Err(LoadError::TooLarge {
+            file: name.into(),
+            size: bytes.len() as u64,
+        });
     }
     if bytes.is_empty() {
         return Err(LoadError::Empty { file: name.into() });
@@ -102,7 +127,10 @@ fn decode_text(name: &str, bytes: &[u8]) -> Result<String, LoadError> {
         // UTF-16: NUL bytes are expected there, so decode before the binary check.
         let (text, had_errors) = enc.decode_without_bom_handling(body);
         if had_errors {
-            return Err(LoadError::Encoding { file: name.into(), line: 1 });
+            return Err(LoadError::Encoding {
+                file: name.into(),
+                line: 1,
+            });
         }
         return finish_text(name, text.into_owned());
     }
@@ -129,11 +157,18 @@ fn decode_text(name: &str, bytes: &[u8]) -> Result<String, LoadError> {
         }
     }
     if let (Some(utf8_line), Some(other_line)) = (utf8_line, other_line) {
-        return Err(LoadError::MixedEncoding { file: name.into(), utf8_line, other_line });
+        return Err(LoadError::MixedEncoding {
+            file: name.into(),
+            utf8_line,
+            other_line,
+        });
     }
     match encoding_rs::GB18030.decode_without_bom_handling_and_without_replacement(bytes) {
         Some(text) => finish_text(name, text.into_owned()),
-        None => Err(LoadError::Encoding { file: name.into(), line: first_bad_gb18030_line(bytes) }),
+        None => Err(LoadError::Encoding {
+            file: name.into(),
+            line: first_bad_gb18030_line(bytes),
+        }),
     }
 }
 
@@ -142,7 +177,11 @@ fn finish_text(name: &str, text: String) -> Result<String, LoadError> {
         return Err(LoadError::Binary { file: name.into() });
     }
     // Offsets are reported into this text, so normalise line ends once here.
-    Ok(if text.contains('\r') { text.replace("\r\n", "\n").replace('\r', "\n") } else { text })
+    Ok(if text.contains('\r') {
+        text.replace("\r\n", "\n").replace('\r', "\n")
+    } else {
+        text
+    })
 }
 
 /// NUL bytes or many control characters in the first 8 KiB mean this is not text.
@@ -200,7 +239,17 @@ mod tests {
         let (gb, _, _) = encoding_rs::GB18030.encode("第二行是国标编码的文字\n");
         bytes.extend_from_slice(&gb);
         let err = parse_document("mix.txt", &bytes).unwrap_err();
-        assert!(matches!(err, LoadError::MixedEncoding { utf8_line: 1, other_line: 2, .. }), "{err}");
+        assert!(
+            matches!(
+                err,
+                LoadError::MixedEncoding {
+                    utf8_line: 1,
+                    other_line: 2,
+                    ..
+                }
+            ),
+            "{err}"
+        );
         assert!(err.to_string().contains("mix.txt"));
     }
 
@@ -213,13 +262,22 @@ mod tests {
 
     #[test]
     fn empty_and_blank_files_are_refused() {
-        assert!(matches!(parse_document("e.txt", b""), Err(LoadError::Empty { .. })));
-        assert!(matches!(parse_document("e.txt", " \n\u{3000}\n".as_bytes()), Err(LoadError::Empty { .. })));
+        assert!(matches!(
+            parse_document("e.txt", b""),
+            Err(LoadError::Empty { .. })
+        ));
+        assert!(matches!(
+            parse_document("e.txt", " \n\u{3000}\n".as_bytes()),
+            Err(LoadError::Empty { .. })
+        ));
     }
 
     #[test]
     fn binary_and_legacy_word_files_are_refused() {
-        assert!(matches!(parse_document("x.txt", &[1, 2, 0, 4, 5]), Err(LoadError::Binary { .. })));
+        assert!(matches!(
+            parse_document("x.txt", &[1, 2, 0, 4, 5]),
+            Err(LoadError::Binary { .. })
+        ));
         let doc = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
         let err = parse_document("old.doc", &doc).unwrap_err();
         assert!(err.to_string().contains(".docx"), "{err}");

@@ -5,8 +5,8 @@
 mod checker;
 mod cli;
 mod data;
-mod docx;
 mod document;
+mod docx;
 mod finding;
 mod load;
 pub mod output;

@@ -34,7 +34,12 @@ impl<'a> Scan<'a> {
             end -= 1;
         }
         lines.push((line_start, end));
-        Scan { text, chars, byte_at, lines }
+        Scan {
+            text,
+            chars,
+            byte_at,
+            lines,
+        }
     }
 
     /// Character index of a byte offset that falls on a character boundary.
@@ -54,19 +59,16 @@ impl<'a> Scan<'a> {
 
     /// Index of the line holding character `i` (0-based).
     pub fn line_of(&self, i: usize) -> usize {
-        self.lines.partition_point(|&(s, _)| s <= i).saturating_sub(1)
+        self.lines
+            .partition_point(|&(s, _)| s <= i)
+            .saturating_sub(1)
     }
 
     /// Whether the characters starting at `i` spell `word`.
     pub fn starts_with_at(&self, i: usize, word: &str) -> bool {
-        let mut k = i;
-        for w in word.chars() {
-            if self.chars.get(k) != Some(&w) {
-                return false;
-            }
-            k += 1;
-        }
-        true
+        (i..)
+            .zip(word.chars())
+            .all(|(k, w)| self.chars.get(k) == Some(&w))
     }
 
     /// Whether the characters ending just before `end` spell `word`.
@@ -85,14 +87,40 @@ pub(crate) fn is_cjk(c: char) -> bool {
 pub(crate) fn is_cn_punct(c: char) -> bool {
     matches!(
         c,
-        '，' | '。' | '、' | '；' | '：' | '？' | '！' | '“' | '”' | '‘' | '’' | '（' | '）' | '《' | '》'
-            | '〈' | '〉' | '【' | '】' | '…' | '—' | '·' | '「' | '」' | '『' | '』'
+        '，' | '。'
+            | '、'
+            | '；'
+            | '：'
+            | '？'
+            | '！'
+            | '“'
+            | '”'
+            | '‘'
+            | '’'
+            | '（'
+            | '）'
+            | '《'
+            | '》'
+            | '〈'
+            | '〉'
+            | '【'
+            | '】'
+            | '…'
+            | '—'
+            | '·'
+            | '「'
+            | '」'
+            | '『'
+            | '』'
     )
 }
 
 /// Punctuation that ends a clause or an enumeration item.
 pub(crate) fn is_clause_break(c: char) -> bool {
-    matches!(c, '，' | '。' | '、' | '；' | '：' | '？' | '！' | ',' | ';' | ':' | '?' | '!' | '\n' | '\r')
+    matches!(
+        c,
+        '，' | '。' | '、' | '；' | '：' | '？' | '！' | ',' | ';' | ':' | '?' | '!' | '\n' | '\r'
+    )
 }
 
 pub(crate) fn is_line_space(c: char) -> bool {
@@ -132,7 +160,7 @@ pub(crate) fn cn_number(n: u32) -> String {
         0..=9 => D[n as usize].to_string(),
         10 => "十".into(),
         11..=19 => format!("十{}", D[(n - 10) as usize]),
-        _ if n % 10 == 0 && n < 100 => format!("{}十", D[(n / 10) as usize]),
+        _ if n.is_multiple_of(10) && n < 100 => format!("{}十", D[(n / 10) as usize]),
         _ if n < 100 => format!("{}十{}", D[(n / 10) as usize], D[(n % 10) as usize]),
         _ => n.to_string(),
     }

@@ -10,8 +10,26 @@ const NUMERALS: &str = "〇零一二三四五六七八九十百千万亿两";
 
 /// What may follow 为 in "以……为X": the construction the writer meant.
 const YI_WEI_TARGETS: [&str; 20] = [
-    "主", "抓手", "载体", "重点", "核心", "契机", "引领", "目标", "导向", "指导", "基础", "依托", "突破口",
-    "平台", "切入点", "中心", "统领", "主线", "根本", "落脚点",
+    "主",
+    "抓手",
+    "载体",
+    "重点",
+    "核心",
+    "契机",
+    "引领",
+    "目标",
+    "导向",
+    "指导",
+    "基础",
+    "依托",
+    "突破口",
+    "平台",
+    "切入点",
+    "中心",
+    "统领",
+    "主线",
+    "根本",
+    "落脚点",
 ];
 
 pub(crate) fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
@@ -40,14 +58,29 @@ pub(crate) fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
         }
         if chars[i + 1] == chars[i] && is_slip(ctx, i) {
             let c = chars[i].to_string();
-            out.push(Hit::new("dup.char", Severity::Error, i, i + 2, format!("“{c}”字重复")).suggest(c));
+            out.push(
+                Hit::new(
+                    "dup.char",
+                    Severity::Error,
+                    i,
+                    i + 2,
+                    format!("“{c}”字重复"),
+                )
+                .suggest(c),
+            );
             i += 2;
             continue;
         }
         if chars[i] == '以' && chars[i + 1] == '为' && is_extra_wei(ctx, i) {
             out.push(
-                Hit::new("dup.yiwei", Severity::Error, i, i + 2, "“以……为……”句式中多了一个“为”")
-                    .suggest("以"),
+                Hit::new(
+                    "dup.yiwei",
+                    Severity::Error,
+                    i,
+                    i + 2,
+                    "“以……为……”句式中多了一个“为”",
+                )
+                .suggest("以"),
             );
         }
         i += 1;
@@ -58,7 +91,9 @@ pub(crate) fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
 fn repeated_unit(ctx: &Ctx, i: usize) -> Option<usize> {
     let chars = &ctx.scan.chars;
     (2..=4).find(|&len| {
-        let Some(window) = chars.get(i..i + 2 * len) else { return false };
+        let Some(window) = chars.get(i..i + 2 * len) else {
+            return false;
+        };
         let (a, b) = window.split_at(len);
         a == b
             && a.iter().all(|&c| is_cjk(c))
@@ -81,12 +116,18 @@ fn is_slip(ctx: &Ctx, i: usize) -> bool {
     if chars.get(i + 2) == Some(&c) || (i > 0 && chars[i - 1] == c) {
         return false;
     }
-    let aabb_after = chars.get(i + 2).is_some_and(|&x| chars.get(i + 3) == Some(&x));
+    let aabb_after = chars
+        .get(i + 2)
+        .is_some_and(|&x| chars.get(i + 3) == Some(&x));
     let aabb_before = i >= 2 && chars[i - 2] == chars[i - 1];
     if aabb_after || aabb_before {
         return false;
     }
-    let word_before = ctx.data.words_ending.iter().any(|w| ctx.scan.ends_with_at(i + 1, &w.iter().collect::<String>()));
+    let word_before = ctx
+        .data
+        .words_ending
+        .iter()
+        .any(|w| ctx.scan.ends_with_at(i + 1, &w.iter().collect::<String>()));
     if !word_before {
         return true;
     }
@@ -105,7 +146,11 @@ fn is_extra_wei(ctx: &Ctx, i: usize) -> bool {
     let limit = (i + 32).min(chars.len());
     let mut j = i + 2;
     while j < limit && !is_clause_break(chars[j]) {
-        if chars[j] == '为' && YI_WEI_TARGETS.iter().any(|t| ctx.scan.starts_with_at(j + 1, t)) {
+        if chars[j] == '为'
+            && YI_WEI_TARGETS
+                .iter()
+                .any(|t| ctx.scan.starts_with_at(j + 1, t))
+        {
             return true;
         }
         j += 1;

@@ -11,7 +11,7 @@ use crate::proofread::scan::is_line_space;
 
 /// Banners and solicitations are short lines; a long paragraph that merely
 /// mentions 代写 (e.g. 严禁代写心得体会) is a sentence, not residue.
-const MAX_BANNER_CHARS: usize = 60;
+const MAX_BANNER_CHARS: usize = 40;
 
 pub(crate) fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
     paywall_markers(ctx, out);
@@ -26,7 +26,10 @@ fn paywall_markers(ctx: &Ctx, out: &mut Vec<Hit>) {
     while i + 1 < chars.len() {
         if chars[i] == '#' && chars[i + 1] == '#' {
             let mut j = i + 2;
-            while j < chars.len() && j - i < 24 && (chars[j].is_ascii_alphabetic() || chars[j] == '_') {
+            while j < chars.len()
+                && j - i < 24
+                && (chars[j].is_ascii_alphabetic() || chars[j] == '_')
+            {
                 j += 1;
             }
             if j - i >= 4 && j + 1 < chars.len() && chars[j] == '#' && chars[j + 1] == '#' {
@@ -76,23 +79,46 @@ fn banner_lines(ctx: &Ctx, out: &mut Vec<Hit>) {
         }
         flagged_line = l;
         out.push(
-            Hit::new(rule, Severity::Error, s, e, format!("此行是{what}，不属于正文")).suggest("删除此行"),
+            Hit::new(
+                rule,
+                Severity::Error,
+                s,
+                e,
+                format!("此行是{what}，不属于正文"),
+            )
+            .suggest("删除此行"),
         );
     }
     for l in 0..ctx.scan.lines.len() {
         let (mut s, e) = trimmed(ctx, l);
         let chars = &ctx.scan.chars;
         let line_start = s;
-        while s < e && matches!(chars[s], '-' | '·' | '•' | '*' | '>' | '|' | ' ' | '\u{3000}') {
+        while s < e
+            && matches!(
+                chars[s],
+                '-' | '·' | '•' | '*' | '>' | '|' | ' ' | '\u{3000}'
+            )
+        {
             s += 1;
         }
         if e - s > MAX_BANNER_CHARS {
             continue;
         }
-        if ctx.data.link_line.iter().any(|w| ctx.scan.starts_with_at(s, w)) {
+        if ctx
+            .data
+            .link_line
+            .iter()
+            .any(|w| ctx.scan.starts_with_at(s, w))
+        {
             out.push(
-                Hit::new("residue.link", Severity::Error, line_start, e, "此行是网页导航链接，不属于正文")
-                    .suggest("删除此行"),
+                Hit::new(
+                    "residue.link",
+                    Severity::Error,
+                    line_start,
+                    e,
+                    "此行是网页导航链接，不属于正文",
+                )
+                .suggest("删除此行"),
             );
         }
     }
@@ -123,8 +149,14 @@ fn teaser_line(ctx: &Ctx, out: &mut Vec<Hit>) {
     let rest = &ctx.scan.text[ctx.scan.slice(0, rest_start).len()..];
     if rest.contains(&tail) {
         out.push(
-            Hit::new("residue.teaser", Severity::Error, s, e, "此行是网页摘要，重复了正文开头且被截断，不属于正文")
-                .suggest("删除此行"),
+            Hit::new(
+                "residue.teaser",
+                Severity::Error,
+                s,
+                e,
+                "此行是网页摘要，重复了正文开头且被截断，不属于正文",
+            )
+            .suggest("删除此行"),
         );
     }
 }
@@ -160,7 +192,10 @@ fn repeated_paragraphs(ctx: &Ctx, out: &mut Vec<Hit>) {
 pub(crate) fn whole_line_spans(hits: &[Hit]) -> Vec<(usize, usize)> {
     hits.iter()
         .filter(|h| {
-            matches!(h.rule, "residue.teaser" | "residue.preview" | "residue.solicitation" | "residue.link")
+            matches!(
+                h.rule,
+                "residue.teaser" | "residue.preview" | "residue.solicitation" | "residue.link"
+            )
         })
         .map(|h| (h.start, h.end))
         .collect()

@@ -1,0 +1,206 @@
+//! The demo county 云岭县 (fictional): county committee and propaganda department, 12
+//! townships and sub-districts with their villages and communities, 10 county bureaus, party
+//! branches, about 600 people, and accounts for every role.
+
+use super::names;
+use rand::RngExt;
+use rand_chacha::ChaCha8Rng;
+use shoutu_domain::unit::NewUnit;
+use shoutu_domain::{NewPerson, NewUser, Role, Scope, Unit, UnitKind};
+use shoutu_store::Store;
+
+pub struct Login {
+    pub username: String,
+    pub roles: String,
+    pub name: String,
+    pub unit: String,
+}
+
+pub struct Summary {
+    pub county: String,
+    pub units: usize,
+    pub people: usize,
+    pub logins: Vec<Login>,
+}
+
+/// (name, kind, code, number of villages or communities)
+const TOWNSHIPS: [(&str, UnitKind, &str, usize); 12] = [
+    ("城关街道", UnitKind::Subdistrict, "01", 9),
+    ("东城街道", UnitKind::Subdistrict, "02", 7),
+    ("河口镇", UnitKind::Town, "03", 15),
+    ("石桥镇", UnitKind::Town, "04", 14),
+    ("青山镇", UnitKind::Town, "05", 13),
+    ("龙泉镇", UnitKind::Town, "06", 14),
+    ("柳林镇", UnitKind::Town, "07", 13),
+    ("白沙镇", UnitKind::Town, "08", 12),
+    ("松坪乡", UnitKind::Township, "09", 13),
+    ("黄土坡乡", UnitKind::Township, "10", 14),
+    ("红岩乡", UnitKind::Township, "11", 13),
+    ("大河乡", UnitKind::Township, "12", 13),
+];
+
+const BUREAUS: [(&str, &[&str]); 10] = [
+    ("县教育局", &["办公室", "基础教育股", "县第一中学"]),
+    ("县卫生健康局", &["办公室", "县人民医院"]),
+    ("县文化和旅游局", &["办公室", "县文化馆", "县图书馆"]),
+    ("县农业农村局", &["办公室", "农村经营管理站"]),
+    ("县民政局", &["办公室", "社会事务股"]),
+    ("县人力资源和社会保障局", &["办公室", "就业服务中心"]),
+    ("县自然资源局", &["办公室", "不动产登记中心"]),
+    ("县住房和城乡建设局", &["办公室", "城建监察大队"]),
+    ("县市场监督管理局", &["办公室", "城关市场监管所"]),
+    ("县交通运输局", &["办公室", "公路管理段"]),
+];
+
+struct Loader<'a> {
+    store: &'a dyn Store,
+    scope: Scope,
+    rng: ChaCha8Rng,
+    password_hash: String,
+    units: usize,
+    people: usize,
+    logins: Vec<Login>,
+}
+
+impl Loader<'_> {
+    async fn unit(&mut self, parent: &Unit, kind: UnitKind, name: &str, code: &str, order: i64) -> anyhow::Result<Unit> {
+        let unit = NewUnit::parse(Some(parent.id), kind.code(), name, "", code, order)?;
+        self.units += 1;
+        Ok(self.store.create_unit(&self.scope, unit).await?)
+    }
+
+    async fn person(&mut self, unit: &Unit, post: &str, order: i64) -> anyhow::Result<shoutu_domain::Person> {
+        let name = names::person(&mut self.rng);
+        let phone = if self.rng.random_bool(0.8) { names::phone(&mut self.rng) } else { String::new() };
+        self.people += 1;
+        Ok(self
+            .store
+            .create_person(&self.scope, NewPerson::parse(unit.id, &name, post, &phone, order)?)
+            .await?)
+    }
+
+    async fn account(&mut self, unit: &Unit, post: &str, username: &str, roles: &[Role]) -> anyhow::Result<()> {
+        let person = self.person(unit, post, 0).await?;
+        self.store
+            .create_user(
+                &self.scope,
+                NewUser {
+                    username: username.into(),
+                    person_id: person.id,
+                    roles: roles.to_vec(),
+                    password_hash: self.password_hash.clone(),
+                    must_change_password: false,
+                },
+            )
+            .await?;
+        self.logins.push(Login {
+            username: username.into(),
+            roles: roles.iter().map(|r| r.label()).collect::<Vec<_>>().join("、"),
+            name: person.name,
+            unit: unit.name.clone(),
+        });
+        Ok(())
+    }
+}
+
+pub async fn load(store: &dyn Store, rng: ChaCha8Rng, password_hash: String) -> anyhow::Result<Summary> {
+    let county = store
+        .create_root_unit("演示数据", NewUnit::parse(None, "county", "云岭县", "云岭", "YL", 0)?)
+        .await?;
+    let mut l = Loader {
+        store,
+        scope: Scope::console(county.id),
+        rng,
+        password_hash,
+        units: 1,
+        people: 0,
+        logins: Vec::new(),
+    };
+
+    // County level: accounts of the propaganda department sit at the county unit, because
+    // they supervise the whole county.
+    l.account(&county, "县委宣传部信息科科长", "admin", &[Role::SystemAdmin]).await?;
+    l.account(&county, "县委常委、宣传部部长", "buzhang", &[Role::Leader]).await?;
+    l.account(&county, "县委宣传部常务副部长", "ducha", &[Role::Supervisor]).await?;
+    for (post, order) in [("县委书记", 1), ("县委副书记、县长", 2), ("县委常委、办公室主任", 3)] {
+        l.person(&county, post, order).await?;
+    }
+    let propaganda = l.unit(&county, UnitKind::Department, "中共云岭县委宣传部", "YL-XCB", 1).await?;
+    for (i, post) in ["副部长", "副部长", "理论教育股股长", "新闻股股长", "干事", "干事"].iter().enumerate() {
+        l.person(&propaganda, post, i as i64).await?;
+    }
+    l.unit(&propaganda, UnitKind::Section, "县融媒体中心", "YL-XCB-RM", 1).await?;
+    let cyberspace = l.unit(&county, UnitKind::Department, "中共云岭县委网信办", "YL-WXB", 2).await?;
+    for (i, post) in ["主任", "舆情监测员", "舆情监测员"].iter().enumerate() {
+        l.person(&cyberspace, post, i as i64).await?;
+    }
+
+    for (t, (name, kind, code, villages)) in TOWNSHIPS.iter().enumerate() {
+        let code = format!("YL-{code}");
+        let town = l.unit(&county, *kind, name, &code, 10 + t as i64).await?;
+        let (head, deputy) = match kind {
+            UnitKind::Subdistrict => ("街道党工委书记", "街道办事处主任"),
+            UnitKind::Town => ("镇党委书记", "镇长"),
+            _ => ("乡党委书记", "乡长"),
+        };
+        let n = t + 1;
+        l.account(&town, head, &format!("t{n:02}leader"), &[Role::Leader]).await?;
+        l.account(&town, "党委委员、宣传委员", &format!("t{n:02}"), &[Role::Staff]).await?;
+        l.account(&town, "党政办主任", &format!("t{n:02}admin"), &[Role::UnitAdmin]).await?;
+        l.account(&town, "党委副书记", &format!("t{n:02}review"), &[Role::Reviewer]).await?;
+        for (i, post) in [deputy, "组织委员", "纪委书记", "党政办干事"].iter().enumerate() {
+            l.person(&town, post, 5 + i as i64).await?;
+        }
+        l.unit(&town, UnitKind::PartyBranch, &format!("{name}机关党支部"), &format!("{code}-JG"), 0).await?;
+        let mut taken = Vec::new();
+        for v in 0..*villages {
+            let community = *kind == UnitKind::Subdistrict || v == 0;
+            let vname = if community {
+                names::community(&mut l.rng, &mut taken)
+            } else {
+                names::village(&mut l.rng, &mut taken)
+            };
+            let vkind = if community { UnitKind::Community } else { UnitKind::Village };
+            let vcode = format!("{code}-{:03}", v + 1);
+            let village = l.unit(&town, vkind, &vname, &vcode, v as i64 + 1).await?;
+            let (secretary, committee) = if community {
+                ("社区党委书记、居委会主任", "社区居委会委员")
+            } else {
+                ("村党支部书记、村委会主任", "村委会委员")
+            };
+            l.person(&village, secretary, 1).await?;
+            l.person(&village, committee, 2).await?;
+            l.person(&village, committee, 3).await?;
+            if l.rng.random_bool(0.1) {
+                l.person(&village, "村务监督委员会主任", 4).await?;
+            }
+            let branch = if community { "社区党支部" } else { "党支部" };
+            l.unit(&village, UnitKind::PartyBranch, &format!("{}{branch}", vname.trim_end_matches(['村', '社', '区'])), &format!("{vcode}-DZB"), 0)
+                .await?;
+        }
+    }
+
+    for (b, (name, sections)) in BUREAUS.iter().enumerate() {
+        let code = format!("YL-B{:02}", b + 1);
+        let bureau = l.unit(&county, UnitKind::Bureau, name, &code, 100 + b as i64).await?;
+        if b == 0 {
+            l.account(&bureau, "办公室主任", "b01", &[Role::Staff]).await?;
+        } else {
+            l.person(&bureau, "办公室主任", 3).await?;
+        }
+        for (i, post) in ["党组书记、局长", "党组成员、副局长"].iter().enumerate() {
+            l.person(&bureau, post, i as i64 + 1).await?;
+        }
+        for (s, section) in sections.iter().enumerate() {
+            l.unit(&bureau, UnitKind::Section, section, &format!("{code}-{}", s + 1), s as i64 + 1).await?;
+        }
+        l.unit(&bureau, UnitKind::PartyBranch, &format!("{name}机关党支部"), &format!("{code}-DZB"), 0).await?;
+    }
+
+    Ok(Summary {
+        county: county.name,
+        units: l.units,
+        people: l.people,
+        logins: l.logins,
+    })
+}

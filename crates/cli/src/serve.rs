@@ -1,0 +1,106 @@
+//! `shoutu serve`: bind, connect, serve until Ctrl-C or SIGTERM.
+
+use anyhow::Context;
+use clap::Args;
+use shoutu_domain::{Clock, SystemClock};
+use shoutu_store::{Store, describe_url};
+use shoutu_web::{AppState, Config};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+#[derive(Args, Clone)]
+pub struct ServeArgs {
+    /// Address and port to listen on
+    #[arg(long, env = "SHOUTU_BIND", default_value = "127.0.0.1:8080")]
+    pub bind: String,
+    #[command(flatten)]
+    pub web: WebArgs,
+}
+
+#[derive(Args, Clone)]
+pub struct WebArgs {
+    /// Failed logins in a row that lock an account
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(i64).range(1..=100))]
+    pub lockout_threshold: i64,
+    /// Minutes an account stays locked after too many failed logins
+    #[arg(long, default_value_t = 15, value_parser = clap::value_parser!(i64).range(1..=10080))]
+    pub lockout_minutes: i64,
+    /// Hours a login lasts
+    #[arg(long, default_value_t = 12, value_parser = clap::value_parser!(i64).range(1..=720))]
+    pub session_hours: i64,
+    /// Mark cookies Secure (set this behind an HTTPS proxy)
+    #[arg(long)]
+    pub secure_cookies: bool,
+}
+
+impl WebArgs {
+    pub fn config(&self) -> Config {
+        Config {
+            lockout_threshold: self.lockout_threshold,
+            lockout_minutes: self.lockout_minutes,
+            session_hours: self.session_hours,
+            secure_cookies: self.secure_cookies,
+        }
+    }
+}
+
+/// Binds first, so that a taken port is reported before anything else happens.
+pub async fn bind(address: &str) -> anyhow::Result<tokio::net::TcpListener> {
+    let addr: std::net::SocketAddr = address
+        .parse()
+        .map_err(|_| anyhow::anyhow!("监听地址「{address}」无效：应为 IP:端口，例如 127.0.0.1:8080 或 0.0.0.0:8080"))?;
+    tokio::net::TcpListener::bind(addr).await.map_err(|e| match e.kind() {
+        std::io::ErrorKind::AddrInUse => anyhow::anyhow!(
+            "无法监听 {address}：该端口已被其他程序占用。请关闭占用端口的程序，或用 --bind 指定其他端口，例如 --bind 127.0.0.1:8081"
+        ),
+        std::io::ErrorKind::PermissionDenied => {
+            anyhow::anyhow!("无法监听 {address}：没有权限（1024 以下的端口需要管理员权限），请换用 8080 等端口")
+        }
+        std::io::ErrorKind::AddrNotAvailable => anyhow::anyhow!("无法监听 {address}：本机没有这个 IP 地址"),
+        _ => anyhow::anyhow!("无法监听 {address}：{e}"),
+    })
+}
+
+pub async fn run(database_url: &str, args: ServeArgs) -> anyhow::Result<ExitCode> {
+    let listener = bind(&args.bind).await?;
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let store = shoutu_store::connect(database_url, clock.clone()).await?;
+    if store.root_unit().await?.is_none() {
+        anyhow::bail!("数据库 {} 中还没有单位和管理员：请先运行 shoutu init", describe_url(database_url));
+    }
+    println!("shoutu 已启动：http://{}/ （数据库：{}）", listener.local_addr()?, describe_url(database_url));
+    serve(listener, store, clock, args.web.config()).await?;
+    Ok(ExitCode::SUCCESS)
+}
+
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
+    config: Config,
+) -> anyhow::Result<()> {
+    let state = AppState::new(store, clock, config);
+    shoutu_web::serve(listener, state, shutdown_signal()).await.context("服务运行出错")
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    eprintln!("正在停止 shoutu……");
+}

@@ -1,0 +1,102 @@
+//! 工作台, the unit switcher, and the entries of modules still to come.
+
+use crate::AppState;
+use crate::auth::Auth;
+use crate::chrome::{Chrome, MODULES, Nav, chrome};
+use crate::error::AppError;
+use crate::extract::Form;
+use crate::pages::see_other;
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
+use serde::Deserialize;
+use shoutu_domain::{Action, UnitId, UnitKind};
+
+pub struct KindCount {
+    pub label: &'static str,
+    pub code: &'static str,
+    pub count: i64,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "dashboard.html")]
+pub(crate) struct Dashboard {
+    chrome: Chrome,
+    kinds: Vec<KindCount>,
+    people: i64,
+    users: Option<i64>,
+    audit_30d: Option<i64>,
+}
+
+pub async fn dashboard(State(state): State<AppState>, auth: Auth) -> Result<Dashboard, AppError> {
+    let stats = state.store.scope_stats(&auth.scope).await?;
+    let kinds = UnitKind::ALL
+        .iter()
+        .filter_map(|k| {
+            stats
+                .units_by_kind
+                .iter()
+                .find(|(code, _)| code == k.code())
+                .map(|(_, count)| KindCount {
+                    label: k.label(),
+                    code: k.code(),
+                    count: *count,
+                })
+        })
+        .collect();
+    Ok(Dashboard {
+        chrome: chrome(&state, &auth, Nav::Home, "工作台").await?,
+        kinds,
+        people: stats.people,
+        users: auth.can(Action::ManageUsers).then_some(stats.users),
+        audit_30d: auth.can(Action::ViewAudit).then_some(stats.audit_entries_30d),
+    })
+}
+
+#[derive(Deserialize)]
+pub struct SwitchForm {
+    #[serde(default)]
+    unit: String,
+}
+
+pub async fn switch_unit(
+    State(state): State<AppState>,
+    auth: Auth,
+    headers: HeaderMap,
+    Form(form): Form<SwitchForm>,
+) -> Result<Response, AppError> {
+    let unit = form
+        .unit
+        .trim()
+        .parse::<i64>()
+        .map_err(|_| AppError::BadRequest(format!("「当前单位」应为单位编号，收到「{}」", form.unit)))?;
+    state.store.switch_session_unit(&auth.token_hash, &auth.home, UnitId(unit)).await?;
+    // Back to where the user was, if that was a page of ours.
+    let back = headers
+        .get(axum::http::header::REFERER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|r| r.split_once("://").map(|(_, rest)| rest))
+        .and_then(|rest| rest.find('/').map(|i| rest[i..].to_string()))
+        .filter(|p| p.starts_with('/') && !p.starts_with("//"))
+        .unwrap_or_else(|| "/".into());
+    Ok(see_other(back))
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "module.html")]
+pub(crate) struct ModulePage {
+    chrome: Chrome,
+    name: &'static str,
+}
+
+pub async fn module(State(state): State<AppState>, auth: Auth, Path(key): Path<String>) -> Result<ModulePage, AppError> {
+    let Some((key, name)) = MODULES.iter().find(|(k, _)| *k == key) else {
+        return Err(AppError::NotFound);
+    };
+    Ok(ModulePage {
+        chrome: chrome(&state, &auth, Nav::Module(key), *name).await?,
+        name,
+    })
+}

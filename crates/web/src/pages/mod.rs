@@ -1,0 +1,102 @@
+//! Page handlers, one module per area.
+
+mod account;
+mod audit;
+mod home;
+mod login;
+mod people;
+mod units;
+mod users;
+
+use crate::AppState;
+use crate::error::AppError;
+use axum::Router;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use shoutu_domain::FieldError;
+use shoutu_store::StoreError;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home::dashboard))
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/login", get(login::form).post(login::submit))
+        .route("/logout", post(login::logout))
+        .route("/switch-unit", post(home::switch_unit))
+        .route("/m/{module}", get(home::module))
+        .route("/account/password", get(account::form).post(account::submit))
+        .route("/units", get(units::tree).post(units::create))
+        .route("/units/new", get(units::new_form))
+        .route("/units/{id}", get(units::detail).post(units::update))
+        .route("/units/{id}/edit", get(units::edit_form))
+        .route("/units/{id}/move", post(units::move_unit))
+        .route("/people", get(people::list).post(people::create))
+        .route("/people/new", get(people::new_form))
+        .route("/people/{id}", get(people::detail).post(people::update))
+        .route("/users", get(users::list).post(users::create))
+        .route("/users/new", get(users::new_form))
+        .route("/users/{id}", get(users::detail))
+        .route("/users/{id}/roles", post(users::set_roles))
+        .route("/users/{id}/reset-password", post(users::reset_password))
+        .route("/users/{id}/lock", post(users::lock))
+        .route("/users/{id}/unlock", post(users::unlock))
+        .route("/audit", get(audit::list))
+}
+
+pub async fn not_found() -> AppError {
+    AppError::NotFound
+}
+
+/// After a successful POST: go to the page that shows the result (post/redirect/get).
+pub(crate) fn see_other(to: impl AsRef<str>) -> Response {
+    Redirect::to(to.as_ref()).into_response()
+}
+
+/// Splits a store failure into what the form should show next to its fields and what
+/// becomes an error page.
+pub(crate) fn form_error(e: StoreError) -> Result<FieldError, AppError> {
+    match e {
+        StoreError::Invalid(f) | StoreError::Conflict(f) => Ok(f),
+        other => Err(other.into()),
+    }
+}
+
+/// Pagination links keep the other query parameters of a list.
+pub(crate) struct Pager {
+    pub page: i64,
+    pub pages: i64,
+    pub total: i64,
+    pub prev: Option<String>,
+    pub next: Option<String>,
+}
+
+impl Pager {
+    pub fn new<T>(page: &shoutu_domain::Page<T>, base_query: &str) -> Pager {
+        let pages = page.pages();
+        let link = |p: i64| {
+            if base_query.is_empty() {
+                format!("?page={p}")
+            } else {
+                format!("?{base_query}&page={p}")
+            }
+        };
+        Pager {
+            page: page.page,
+            pages,
+            total: page.total,
+            prev: (page.page > 1).then(|| link(page.page - 1)),
+            next: (page.page < pages).then(|| link(page.page + 1)),
+        }
+    }
+}
+
+/// Builds a query string from the non-empty pairs.
+pub(crate) fn query_string(pairs: &[(&str, &str)]) -> String {
+    let mut s = form_urlencoded::Serializer::new(String::new());
+    for (k, v) in pairs {
+        if !v.is_empty() {
+            s.append_pair(k, v);
+        }
+    }
+    s.finish()
+}

@@ -1,0 +1,6 @@
+//! HTTP tests of the real server: one binary, as zero-to-production arranges them.
+
+mod auth;
+mod helpers;
+mod pages;
+mod scope;
