@@ -81,7 +81,8 @@ fn password_from(file: Option<&Path>) -> anyhow::Result<NewPassword> {
         Some(path) => {
             let text = std::fs::read_to_string(path).with_context(|| format!("无法读取密码文件 {}", path.display()))?;
             let chosen = text.trim_end_matches(['\r', '\n']);
-            password::check_strength(chosen).map_err(|e| anyhow::anyhow!("密码文件 {} 中的密码不合要求：{e}", path.display()))?;
+            password::check_strength(chosen)
+                .map_err(|e| anyhow::anyhow!("密码文件 {} 中的密码不合要求：{e}", path.display()))?;
             Ok(NewPassword {
                 plain: None,
                 hash: password::hash(chosen)?,
@@ -116,7 +117,10 @@ pub async fn init(store: &dyn Store, args: InitArgs) -> anyhow::Result<ExitCode>
     let root = store.create_root_unit("命令行", unit).await?;
     let scope = shoutu_domain::Scope::console(root.id);
     let person = store
-        .create_person(&scope, NewPerson::parse(root.id, &args.admin_name, "系统管理员", "", 0)?)
+        .create_person(
+            &scope,
+            NewPerson::parse(root.id, &args.admin_name, "系统管理员", "", 0)?,
+        )
         .await?;
     store
         .create_user(
@@ -162,7 +166,9 @@ pub async fn user(store: &dyn Store, command: UserCommand) -> anyhow::Result<Exi
                 .await
                 .map_err(|_| anyhow::anyhow!("没有代码为「{unit}」的单位"))?;
             let pw = password_from(password_file.as_deref())?;
-            let person = store.create_person(&scope, NewPerson::parse(unit.id, &name, &post, "", 0)?).await?;
+            let person = store
+                .create_person(&scope, NewPerson::parse(unit.id, &name, &post, "", 0)?)
+                .await?;
             store
                 .create_user(
                     &scope,

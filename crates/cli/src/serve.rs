@@ -66,9 +66,16 @@ pub async fn run(database_url: &str, args: ServeArgs) -> anyhow::Result<ExitCode
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let store = shoutu_store::connect(database_url, clock.clone()).await?;
     if store.root_unit().await?.is_none() {
-        anyhow::bail!("数据库 {} 中还没有单位和管理员：请先运行 shoutu init", describe_url(database_url));
+        anyhow::bail!(
+            "数据库 {} 中还没有单位和管理员：请先运行 shoutu init",
+            describe_url(database_url)
+        );
     }
-    println!("shoutu 已启动：http://{}/ （数据库：{}）", listener.local_addr()?, describe_url(database_url));
+    println!(
+        "shoutu 已启动：http://{}/ （数据库：{}）",
+        listener.local_addr()?,
+        describe_url(database_url)
+    );
     serve(listener, store, clock, args.web.config()).await?;
     Ok(ExitCode::SUCCESS)
 }
@@ -80,7 +87,9 @@ pub async fn serve(
     config: Config,
 ) -> anyhow::Result<()> {
     let state = AppState::new(store, clock, config);
-    shoutu_web::serve(listener, state, shutdown_signal()).await.context("服务运行出错")
+    shoutu_web::serve(listener, state, shutdown_signal())
+        .await
+        .context("服务运行出错")
 }
 
 async fn shutdown_signal() {

@@ -32,8 +32,14 @@ fn init_creates_the_first_admin_with_a_one_time_password_once() {
     let out = init(dir.path());
     assert!(out.status.success(), "{}", stderr(&out));
     let text = stdout(&out);
-    assert!(text.contains("系统管理员 admin") && text.contains("一次性密码："), "{text}");
-    assert!(dir.path().join("shoutu.db").exists(), "the default database is shoutu.db here");
+    assert!(
+        text.contains("系统管理员 admin") && text.contains("一次性密码："),
+        "{text}"
+    );
+    assert!(
+        dir.path().join("shoutu.db").exists(),
+        "the default database is shoutu.db here"
+    );
     let again = init(dir.path());
     assert!(!again.status.success());
     assert!(stderr(&again).contains("不能重复初始化"));
@@ -43,11 +49,33 @@ fn init_creates_the_first_admin_with_a_one_time_password_once() {
 fn init_takes_the_admin_password_from_a_file_and_checks_it() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("weak.txt"), "123456\n").unwrap();
-    let out = shoutu(dir.path(), &["init", "--unit-name", "云岭县", "--unit-code", "YL", "--admin-password-file", "weak.txt"]);
+    let out = shoutu(
+        dir.path(),
+        &[
+            "init",
+            "--unit-name",
+            "云岭县",
+            "--unit-code",
+            "YL",
+            "--admin-password-file",
+            "weak.txt",
+        ],
+    );
     assert!(!out.status.success());
     assert!(stderr(&out).contains("密码不合要求"), "{}", stderr(&out));
     std::fs::write(dir.path().join("pw.txt"), "Guanli-Yuan-2026\n").unwrap();
-    let out = shoutu(dir.path(), &["init", "--unit-name", "云岭县", "--unit-code", "YL", "--admin-password-file", "pw.txt"]);
+    let out = shoutu(
+        dir.path(),
+        &[
+            "init",
+            "--unit-name",
+            "云岭县",
+            "--unit-code",
+            "YL",
+            "--admin-password-file",
+            "pw.txt",
+        ],
+    );
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(!stdout(&out).contains("一次性密码"));
 }
@@ -58,13 +86,54 @@ fn users_are_added_reset_locked_and_unlocked_from_the_console() {
     assert!(init(dir.path()).status.success());
     let add = shoutu(
         dir.path(),
-        &["user", "add", "--username", "wangjg", "--name", "王建国", "--unit", "YL", "--role", "录入员", "--role", "leader"],
+        &[
+            "user",
+            "add",
+            "--username",
+            "wangjg",
+            "--name",
+            "王建国",
+            "--unit",
+            "YL",
+            "--role",
+            "录入员",
+            "--role",
+            "leader",
+        ],
     );
     assert!(add.status.success(), "{}", stderr(&add));
     assert!(stdout(&add).contains("wangjg 的一次性密码"));
-    let unknown_unit = shoutu(dir.path(), &["user", "add", "--username", "x1", "--name", "某人", "--unit", "NOPE", "--role", "staff"]);
+    let unknown_unit = shoutu(
+        dir.path(),
+        &[
+            "user",
+            "add",
+            "--username",
+            "x1",
+            "--name",
+            "某人",
+            "--unit",
+            "NOPE",
+            "--role",
+            "staff",
+        ],
+    );
     assert!(stderr(&unknown_unit).contains("没有代码为「NOPE」的单位"));
-    let bad_role = shoutu(dir.path(), &["user", "add", "--username", "x2", "--name", "某人", "--unit", "YL", "--role", "boss"]);
+    let bad_role = shoutu(
+        dir.path(),
+        &[
+            "user",
+            "add",
+            "--username",
+            "x2",
+            "--name",
+            "某人",
+            "--unit",
+            "YL",
+            "--role",
+            "boss",
+        ],
+    );
     assert!(stderr(&bad_role).contains("「boss」不是已知的角色"));
     for (args, words) in [
         (vec!["user", "passwd", "wangjg"], "一次性密码"),
@@ -90,8 +159,12 @@ fn audit_verify_names_a_row_changed_behind_the_applications_back() {
 
     let db = dir.path().join("shoutu.db");
     tokio::runtime::Runtime::new().unwrap().block_on(async {
-        let pool = sqlx::SqlitePool::connect(&format!("sqlite:{}", db.display())).await.unwrap();
-        let refused = sqlx::query("UPDATE audit_log SET actor_name = 'x' WHERE seq = 2").execute(&pool).await;
+        let pool = sqlx::SqlitePool::connect(&format!("sqlite:{}", db.display()))
+            .await
+            .unwrap();
+        let refused = sqlx::query("UPDATE audit_log SET actor_name = 'x' WHERE seq = 2")
+            .execute(&pool)
+            .await;
         assert!(refused.is_err(), "the table refuses updates");
         sqlx::raw_sql("DROP TRIGGER audit_log_no_update; UPDATE audit_log SET actor_name = '他人' WHERE seq = 2")
             .execute(&pool)
@@ -110,7 +183,10 @@ fn bad_database_urls_get_one_clear_line() {
     let dir = tempfile::tempdir().unwrap();
     for (url, words) in [
         ("mysql://root@localhost/x", "不支持的数据库地址"),
-        ("sqlite:/no/such/dir/shoutu.db", "无法打开数据库文件 /no/such/dir/shoutu.db"),
+        (
+            "sqlite:/no/such/dir/shoutu.db",
+            "无法打开数据库文件 /no/such/dir/shoutu.db",
+        ),
         ("postgres://postgres@127.0.0.1:1/test", "无法连接 PostgreSQL 数据库"),
     ] {
         let out = shoutu(dir.path(), &["--database-url", url, "audit", "verify"]);
@@ -160,7 +236,10 @@ fn the_demo_county_is_the_same_for_the_same_seed() {
     assert!((550..=700).contains(&people), "{line}");
     assert!(accounts >= 6, "{line}");
     assert!(stdout(&first).contains("演示密码"));
-    let verify = shoutu(dir.path(), &["--database-url", "sqlite:shoutu-demo.db", "audit", "verify"]);
+    let verify = shoutu(
+        dir.path(),
+        &["--database-url", "sqlite:shoutu-demo.db", "audit", "verify"],
+    );
     assert!(verify.status.success(), "the demo's writes are audited like any other");
 }
 

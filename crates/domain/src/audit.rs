@@ -171,7 +171,10 @@ impl ChainVerifier {
         if entry.seq != self.expected_seq {
             return Err(ChainBreak {
                 seq: self.expected_seq,
-                reason: format!("缺少第 {} 条记录（下一条是第 {} 条），记录被删除", self.expected_seq, entry.seq),
+                reason: format!(
+                    "缺少第 {} 条记录（下一条是第 {} 条），记录被删除",
+                    self.expected_seq, entry.seq
+                ),
             });
         }
         if entry.prev_hash != self.prev_hash {
@@ -242,7 +245,9 @@ mod tests {
         for e in entries {
             v.push(e)?;
         }
-        let last = entries.last().map_or((0, GENESIS_HASH.to_string()), |e| (e.seq, e.hash.clone()));
+        let last = entries
+            .last()
+            .map_or((0, GENESIS_HASH.to_string()), |e| (e.seq, e.hash.clone()));
         v.finish(last.0, &last.1)
     }
 

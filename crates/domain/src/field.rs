@@ -40,9 +40,7 @@ pub fn classification_mark(text: &str) -> Option<String> {
         let mut i = 0;
         while i + level_chars.len() <= chars.len() {
             if chars[i..i + level_chars.len()] == level_chars[..] {
-                let after = chars[i + level_chars.len()..]
-                    .iter()
-                    .find(|c| !c.is_whitespace());
+                let after = chars[i + level_chars.len()..].iter().find(|c| !c.is_whitespace());
                 let before = chars[..i].iter().rev().find(|c| !c.is_whitespace());
                 if after.is_some_and(|c| STARS.contains(c)) || before.is_some_and(|c| STARS.contains(c)) {
                     return Some(format!("{level}★"));
@@ -62,9 +60,15 @@ pub fn text(field: &'static str, value: &str, required: bool, max_chars: usize) 
     }
     let len = value.chars().count();
     if len > max_chars {
-        return Err(FieldError::new(field, format!("过长：最多 {max_chars} 个字符，现有 {len} 个")));
+        return Err(FieldError::new(
+            field,
+            format!("过长：最多 {max_chars} 个字符，现有 {len} 个"),
+        ));
     }
-    if value.chars().any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r') {
+    if value
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r')
+    {
         return Err(FieldError::new(field, "含有不可见的控制字符"));
     }
     if let Some(mark) = classification_mark(value) {
@@ -94,12 +98,20 @@ mod tests {
         let err = text("单位名称", &"镇".repeat(61), true, 60).unwrap_err();
         assert_eq!(err.field, "单位名称");
         assert!(err.to_string().contains("最多 60 个字符"), "{err}");
-        assert_eq!(text("单位名称", &"镇".repeat(60), true, 60).unwrap().chars().count(), 60);
+        assert_eq!(
+            text("单位名称", &"镇".repeat(60), true, 60).unwrap().chars().count(),
+            60
+        );
     }
 
     #[test]
     fn text_refuses_classified_and_empty_values() {
-        assert!(text("备注", "机密★ 会议纪要", false, 100).unwrap_err().message.contains("涉密"));
+        assert!(
+            text("备注", "机密★ 会议纪要", false, 100)
+                .unwrap_err()
+                .message
+                .contains("涉密")
+        );
         assert!(text("姓名", "   ", true, 20).unwrap_err().message.contains("不能为空"));
         assert_eq!(text("备注", "  ", false, 20).unwrap(), "");
     }

@@ -96,7 +96,12 @@ mod tests {
     #[test]
     fn weak_passwords_are_refused_with_a_reason() {
         assert!(check_strength("short1").unwrap_err().message.contains("至少"));
-        assert!(check_strength("onlylowercaseletters").unwrap_err().message.contains("两类"));
+        assert!(
+            check_strength("onlylowercaseletters")
+                .unwrap_err()
+                .message
+                .contains("两类")
+        );
         check_strength("Shoutu-2026").unwrap();
     }
 }

@@ -37,7 +37,10 @@ impl NewPerson {
         let name = field::text("姓名", name, true, NAME_MAX)?;
         let post = field::text("职务", post, false, POST_MAX)?;
         let phone = field::text("联系电话", phone, false, PHONE_MAX)?;
-        if !phone.chars().all(|c| c.is_ascii_digit() || c == '-' || c == ' ' || c == '+') {
+        if !phone
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == '-' || c == ' ' || c == '+')
+        {
             return Err(FieldError::new("联系电话", "只能包含数字、空格、“-”和“+”"));
         }
         Ok(NewPerson {
@@ -59,6 +62,9 @@ mod tests {
         let p = NewPerson::parse(UnitId(1), " 王建国 ", "党委委员、宣传委员", "0358-1234567", 0).unwrap();
         assert_eq!(p.name, "王建国");
         assert_eq!(NewPerson::parse(UnitId(1), "", "", "", 0).unwrap_err().field, "姓名");
-        assert_eq!(NewPerson::parse(UnitId(1), "李四", "", "call me", 0).unwrap_err().field, "联系电话");
+        assert_eq!(
+            NewPerson::parse(UnitId(1), "李四", "", "call me", 0).unwrap_err().field,
+            "联系电话"
+        );
     }
 }

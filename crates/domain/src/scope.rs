@@ -37,9 +37,6 @@ impl Scope {
 
     /// The same user looking at a narrower subtree (the unit switcher).
     pub fn narrowed_to(&self, root: UnitId) -> Scope {
-        Scope {
-            root,
-            ..self.clone()
-        }
+        Scope { root, ..self.clone() }
     }
 }

@@ -95,6 +95,9 @@ mod tests {
     #[test]
     fn roles_need_at_least_one() {
         assert!(parse_roles(["", " "]).is_err());
-        assert_eq!(parse_roles(["staff", "录入员", "leader"]).unwrap(), vec![Role::Staff, Role::Leader]);
+        assert_eq!(
+            parse_roles(["staff", "录入员", "leader"]).unwrap(),
+            vec![Role::Staff, Role::Leader]
+        );
     }
 }

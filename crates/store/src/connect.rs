@@ -109,7 +109,9 @@ fn sqlite_reason(e: &sqlx::Error) -> String {
 
 fn pg_reason(e: &sqlx::Error) -> String {
     match e {
-        sqlx::Error::Io(io) if io.kind() == std::io::ErrorKind::ConnectionRefused => "连接被拒绝（服务未启动或端口不对）".into(),
+        sqlx::Error::Io(io) if io.kind() == std::io::ErrorKind::ConnectionRefused => {
+            "连接被拒绝（服务未启动或端口不对）".into()
+        }
         sqlx::Error::PoolTimedOut => "连接超时".into(),
         other => other.to_string(),
     }
@@ -121,7 +123,10 @@ mod tests {
 
     #[test]
     fn passwords_are_masked_in_messages() {
-        assert_eq!(describe_url("postgres://app:s3cret@db:5432/shoutu"), "postgres://app:***@db:5432/shoutu");
+        assert_eq!(
+            describe_url("postgres://app:s3cret@db:5432/shoutu"),
+            "postgres://app:***@db:5432/shoutu"
+        );
         assert_eq!(describe_url("postgres://app@db/shoutu"), "postgres://app@db/shoutu");
         assert_eq!(describe_url("sqlite:shoutu.db"), "sqlite:shoutu.db");
     }

@@ -137,7 +137,12 @@ pub trait Store: Send + Sync {
     // ---- login and sessions (before a scope exists) ----
     async fn login_account(&self, username: &str) -> Result<Option<LoginAccount>>;
     /// Counts a failed password; at `threshold` failures the account locks for `lock_for`.
-    async fn record_login_failure(&self, id: UserId, threshold: i64, lock_for: chrono::Duration) -> Result<LoginFailure>;
+    async fn record_login_failure(
+        &self,
+        id: UserId,
+        threshold: i64,
+        lock_for: chrono::Duration,
+    ) -> Result<LoginFailure>;
     async fn record_login_success(&self, id: UserId, session: NewSession) -> Result<()>;
     async fn session(&self, token_hash: &str) -> Result<Option<Session>>;
     async fn switch_session_unit(&self, token_hash: &str, scope: &Scope, unit: UnitId) -> Result<()>;

@@ -4,41 +4,33 @@
 //! connection types. What differs (connecting, migrations, pool set-up) lives in
 //! `sqlite.rs` and `postgres.rs`.
 
-pub(crate) const UNIT_COLUMNS: &str =
-    "SELECT u.id, u.parent_id, u.kind, u.name, u.short_name, u.code, u.sort_order, c.depth \
+pub(crate) const UNIT_COLUMNS: &str = "SELECT u.id, u.parent_id, u.kind, u.name, u.short_name, u.code, u.sort_order, c.depth \
      FROM unit_closure c JOIN units u ON u.id = c.descendant_id WHERE c.ancestor_id = $1";
 
-pub(crate) const IN_SUBTREE: &str =
-    "SELECT COUNT(*) FROM unit_closure WHERE ancestor_id = $1 AND descendant_id = $2";
+pub(crate) const IN_SUBTREE: &str = "SELECT COUNT(*) FROM unit_closure WHERE ancestor_id = $1 AND descendant_id = $2";
 
-pub(crate) const UNIT_PATH: &str =
-    "SELECT u.id, u.parent_id, u.kind, u.name, u.short_name, u.code, u.sort_order, s.depth \
+pub(crate) const UNIT_PATH: &str = "SELECT u.id, u.parent_id, u.kind, u.name, u.short_name, u.code, u.sort_order, s.depth \
      FROM unit_closure a JOIN units u ON u.id = a.ancestor_id \
      JOIN unit_closure s ON s.descendant_id = u.id AND s.ancestor_id = $1 \
      WHERE a.descendant_id = $2 ORDER BY s.depth";
 
-pub(crate) const INSERT_UNIT: &str =
-    "INSERT INTO units (parent_id, kind, name, short_name, code, sort_order, created_at, updated_at) \
+pub(crate) const INSERT_UNIT: &str = "INSERT INTO units (parent_id, kind, name, short_name, code, sort_order, created_at, updated_at) \
      VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id";
 
-pub(crate) const INSERT_UNIT_CLOSURE: &str =
-    "INSERT INTO unit_closure (ancestor_id, descendant_id, depth) \
+pub(crate) const INSERT_UNIT_CLOSURE: &str = "INSERT INTO unit_closure (ancestor_id, descendant_id, depth) \
      SELECT ancestor_id, $1, depth + 1 FROM unit_closure WHERE descendant_id = $2 \
      UNION ALL SELECT $1, $1, 0";
 
-pub(crate) const UPDATE_UNIT: &str =
-    "UPDATE units SET kind = $2, name = $3, short_name = $4, code = $5, sort_order = $6, updated_at = $7 \
+pub(crate) const UPDATE_UNIT: &str = "UPDATE units SET kind = $2, name = $3, short_name = $4, code = $5, sort_order = $6, updated_at = $7 \
      WHERE id = $1";
 
 /// Cuts the moved subtree loose from its old ancestors…
-pub(crate) const DETACH_SUBTREE: &str =
-    "DELETE FROM unit_closure \
+pub(crate) const DETACH_SUBTREE: &str = "DELETE FROM unit_closure \
      WHERE descendant_id IN (SELECT descendant_id FROM unit_closure WHERE ancestor_id = $1) \
      AND ancestor_id NOT IN (SELECT descendant_id FROM unit_closure WHERE ancestor_id = $1)";
 
 /// …and hangs it under the new parent's ancestors.
-pub(crate) const ATTACH_SUBTREE: &str =
-    "INSERT INTO unit_closure (ancestor_id, descendant_id, depth) \
+pub(crate) const ATTACH_SUBTREE: &str = "INSERT INTO unit_closure (ancestor_id, descendant_id, depth) \
      SELECT a.ancestor_id, d.descendant_id, a.depth + d.depth + 1 \
      FROM unit_closure a CROSS JOIN unit_closure d \
      WHERE a.descendant_id = $2 AND d.ancestor_id = $1";
@@ -49,11 +41,9 @@ pub(crate) const PERSON_FROM: &str = "FROM people p JOIN units u ON u.id = p.uni
 pub(crate) const PERSON_COLUMNS: &str =
     "SELECT p.id, p.unit_id, u.name AS unit_name, p.name, p.post, p.phone, p.sort_order ";
 
-pub(crate) const PEOPLE_WHERE: &str =
-    " AND ($2 IS NULL OR p.unit_id = $2) AND p.name LIKE $3 ESCAPE '\\'";
+pub(crate) const PEOPLE_WHERE: &str = " AND ($2 IS NULL OR p.unit_id = $2) AND p.name LIKE $3 ESCAPE '\\'";
 
-pub(crate) const USER_COLUMNS: &str =
-    "SELECT us.id, us.username, us.person_id, p.name AS person_name, p.unit_id, u.name AS unit_name, \
+pub(crate) const USER_COLUMNS: &str = "SELECT us.id, us.username, us.person_id, p.name AS person_name, p.unit_id, u.name AS unit_name, \
      (SELECT string_agg(r.role, ',') FROM user_roles r WHERE r.user_id = us.id) AS roles, \
      us.must_change_password, us.failed_logins, us.locked_until, us.password_hash \
      FROM users us JOIN people p ON p.id = us.person_id JOIN units u ON u.id = p.unit_id ";
@@ -77,8 +67,7 @@ pub(crate) const INSERT_AUDIT: &str = "INSERT INTO audit_log (seq, at, actor_use
 /// Taking the head row first makes every write transaction a writer from its first statement:
 /// PostgreSQL locks the row until commit and SQLite takes its write lock, so concurrent
 /// writes queue up and never fork the chain.
-pub(crate) const LOCK_AUDIT_HEAD: &str =
-    "UPDATE audit_head SET seq = seq WHERE id = 1 RETURNING seq, last_hash";
+pub(crate) const LOCK_AUDIT_HEAD: &str = "UPDATE audit_head SET seq = seq WHERE id = 1 RETURNING seq, last_hash";
 
 pub(crate) const MOVE_AUDIT_HEAD: &str = "UPDATE audit_head SET seq = $1, last_hash = $2 WHERE id = 1";
 

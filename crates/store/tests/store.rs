@@ -35,7 +35,10 @@ impl Fixture {
                 sqlx::raw_sql(statement).execute(pool).await.unwrap();
             }
             Raw::Pg(pool) => {
-                sqlx::raw_sql("ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_change").execute(pool).await.unwrap();
+                sqlx::raw_sql("ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_change")
+                    .execute(pool)
+                    .await
+                    .unwrap();
                 sqlx::raw_sql(statement).execute(pool).await.unwrap();
             }
         }
@@ -72,9 +75,14 @@ async fn fixtures() -> Vec<Fixture> {
             .unwrap_or_else(|e| panic!("SHOUTU_TEST_PG is set but {url} is unreachable: {e}"));
         drop_stale_schemas(&admin).await;
         let schema = format!("t_{}_{}", Utc::now().timestamp(), random_suffix());
-        sqlx::raw_sql(&format!("CREATE SCHEMA {schema}")).execute(&admin).await.unwrap();
+        sqlx::raw_sql(&format!("CREATE SCHEMA {schema}"))
+            .execute(&admin)
+            .await
+            .unwrap();
         admin.close().await;
-        let options = PgConnectOptions::from_str(&url).unwrap().options([("search_path", schema.as_str())]);
+        let options = PgConnectOptions::from_str(&url)
+            .unwrap()
+            .options([("search_path", schema.as_str())]);
         let clock = Arc::new(FixedClock::new(start_time()));
         let store = PgStore::open(options, clock.clone()).await.unwrap();
         all.push(Fixture {
@@ -98,7 +106,9 @@ async fn drop_stale_schemas(admin: &sqlx::PgPool) {
     for (name,) in names {
         let created: Option<i64> = name.split('_').nth(1).and_then(|t| t.parse().ok());
         if created.is_none_or(|t| t < cutoff) {
-            let _ = sqlx::raw_sql(&format!("DROP SCHEMA IF EXISTS {name} CASCADE")).execute(admin).await;
+            let _ = sqlx::raw_sql(&format!("DROP SCHEMA IF EXISTS {name} CASCADE"))
+                .execute(admin)
+                .await;
         }
     }
 }
@@ -142,11 +152,17 @@ async fn county(store: &dyn Store) -> County {
     let village_b = mk(&town_b, UnitKind::Village, "石桥村", "b1").await;
     let bureau = mk(&county, UnitKind::Bureau, "县文化和旅游局", "wl").await;
     let person_a = store
-        .create_person(&console, NewPerson::parse(village_a.id, "王建国", "村党支部书记", "", 0).unwrap())
+        .create_person(
+            &console,
+            NewPerson::parse(village_a.id, "王建国", "村党支部书记", "", 0).unwrap(),
+        )
         .await
         .unwrap();
     let person_b = store
-        .create_person(&console, NewPerson::parse(town_b.id, "李秀英", "宣传委员", "", 0).unwrap())
+        .create_person(
+            &console,
+            NewPerson::parse(town_b.id, "李秀英", "宣传委员", "", 0).unwrap(),
+        )
         .await
         .unwrap();
     County {
@@ -175,13 +191,25 @@ async fn a_subtree_is_one_query_and_reads_in_tree_order() {
         let c = county(&*f.store).await;
         let all = f.store.unit_tree(&Scope::console(c.county.id)).await.unwrap();
         let names: Vec<&str> = all.iter().map(|u| u.name.as_str()).collect();
-        assert_eq!(names, ["云岭县", "河口镇", "河口村", "石桥镇", "石桥村", "县文化和旅游局"], "{}", f.name);
+        assert_eq!(
+            names,
+            ["云岭县", "河口镇", "河口村", "石桥镇", "石桥村", "县文化和旅游局"],
+            "{}",
+            f.name
+        );
         let town = f.store.unit_tree(&scope_of(&c.town_a, &[Role::Staff])).await.unwrap();
         let ids: Vec<UnitId> = town.iter().map(|u| u.id).collect();
         assert_eq!(ids, [c.town_a.id, c.village_a.id], "{}", f.name);
         assert_eq!(town[1].depth, 1);
-        let path = f.store.unit_path(&Scope::console(c.county.id), c.village_b.id).await.unwrap();
-        assert_eq!(path.iter().map(|u| u.id).collect::<Vec<_>>(), [c.county.id, c.town_b.id, c.village_b.id]);
+        let path = f
+            .store
+            .unit_path(&Scope::console(c.county.id), c.village_b.id)
+            .await
+            .unwrap();
+        assert_eq!(
+            path.iter().map(|u| u.id).collect::<Vec<_>>(),
+            [c.county.id, c.town_b.id, c.village_b.id]
+        );
     }
 }
 
@@ -190,23 +218,49 @@ async fn another_towns_records_are_not_found_for_reading_listing_or_writing() {
     for f in fixtures().await {
         let c = county(&*f.store).await;
         let a = scope_of(&c.town_a, &[Role::UnitAdmin]);
-        assert!(matches!(f.store.unit(&a, c.town_b.id).await, Err(StoreError::NotFound)), "{}", f.name);
-        assert!(matches!(f.store.person(&a, c.person_b.id).await, Err(StoreError::NotFound)));
+        assert!(
+            matches!(f.store.unit(&a, c.town_b.id).await, Err(StoreError::NotFound)),
+            "{}",
+            f.name
+        );
+        assert!(matches!(
+            f.store.person(&a, c.person_b.id).await,
+            Err(StoreError::NotFound)
+        ));
         let listed = f.store.people(&a, &PeopleFilter::default(), page()).await.unwrap();
         assert_eq!(listed.items.iter().map(|p| p.id).collect::<Vec<_>>(), [c.person_a.id]);
         let filter_b = PeopleFilter {
             unit: Some(c.town_b.id),
             ..Default::default()
         };
-        assert!(matches!(f.store.people(&a, &filter_b, page()).await, Err(StoreError::NotFound)));
+        assert!(matches!(
+            f.store.people(&a, &filter_b, page()).await,
+            Err(StoreError::NotFound)
+        ));
         let edit = NewPerson::parse(c.town_b.id, "李秀英", "改掉", "", 0).unwrap();
-        assert!(matches!(f.store.update_person(&a, c.person_b.id, edit.clone()).await, Err(StoreError::NotFound)));
-        assert!(matches!(f.store.create_person(&a, edit).await, Err(StoreError::NotFound)));
+        assert!(matches!(
+            f.store.update_person(&a, c.person_b.id, edit.clone()).await,
+            Err(StoreError::NotFound)
+        ));
+        assert!(matches!(
+            f.store.create_person(&a, edit).await,
+            Err(StoreError::NotFound)
+        ));
         let rename = new_unit(Some(&c.county), UnitKind::Town, "改名镇", "b");
-        assert!(matches!(f.store.update_unit(&a, c.town_b.id, rename).await, Err(StoreError::NotFound)));
+        assert!(matches!(
+            f.store.update_unit(&a, c.town_b.id, rename).await,
+            Err(StoreError::NotFound)
+        ));
         // Moving one's own village under the other town is a write into the other town.
-        assert!(matches!(f.store.move_unit(&a, c.village_a.id, c.town_b.id).await, Err(StoreError::NotFound)));
-        let untouched = f.store.person(&Scope::console(c.county.id), c.person_b.id).await.unwrap();
+        assert!(matches!(
+            f.store.move_unit(&a, c.village_a.id, c.town_b.id).await,
+            Err(StoreError::NotFound)
+        ));
+        let untouched = f
+            .store
+            .person(&Scope::console(c.county.id), c.person_b.id)
+            .await
+            .unwrap();
         assert_eq!(untouched.post, "宣传委员");
     }
 }
@@ -217,7 +271,11 @@ async fn roles_limit_writes_even_inside_the_scope() {
         let c = county(&*f.store).await;
         let leader = scope_of(&c.town_a, &[Role::Leader]);
         let p = NewPerson::parse(c.town_a.id, "赵六", "", "", 0).unwrap();
-        assert!(matches!(f.store.create_person(&leader, p).await, Err(StoreError::Forbidden)), "{}", f.name);
+        assert!(
+            matches!(f.store.create_person(&leader, p).await, Err(StoreError::Forbidden)),
+            "{}",
+            f.name
+        );
         assert!(matches!(
             f.store.users(&leader, &UserFilter::default(), page()).await,
             Err(StoreError::Forbidden)
@@ -235,9 +293,19 @@ async fn moving_a_unit_keeps_its_people_and_reshapes_the_subtree() {
         let ids: Vec<UnitId> = f.store.unit_tree(&b).await.unwrap().iter().map(|u| u.id).collect();
         assert!(ids.contains(&c.village_a.id), "{}", f.name);
         let people = f.store.people(&b, &PeopleFilter::default(), page()).await.unwrap();
-        assert!(people.items.iter().any(|p| p.id == c.person_a.id), "the village's people moved with it");
+        assert!(
+            people.items.iter().any(|p| p.id == c.person_a.id),
+            "the village's people moved with it"
+        );
         let a = scope_of(&c.town_a, &[Role::Staff]);
-        assert!(f.store.people(&a, &PeopleFilter::default(), page()).await.unwrap().items.is_empty());
+        assert!(
+            f.store
+                .people(&a, &PeopleFilter::default(), page())
+                .await
+                .unwrap()
+                .items
+                .is_empty()
+        );
         let into_own_child = f.store.move_unit(&console, c.town_b.id, c.village_a.id).await;
         assert!(matches!(into_own_child, Err(StoreError::Invalid(_))));
         let under_bureau = f.store.move_unit(&console, c.village_b.id, c.bureau.id).await;
@@ -263,7 +331,10 @@ async fn unit_codes_are_unique_and_the_clash_names_the_field() {
 async fn add_user(f: &Fixture, c: &County, username: &str, roles: &[Role]) -> shoutu_domain::User {
     let person = f
         .store
-        .create_person(&Scope::console(c.county.id), NewPerson::parse(c.town_a.id, "用户", "", "", 0).unwrap())
+        .create_person(
+            &Scope::console(c.county.id),
+            NewPerson::parse(c.town_a.id, "用户", "", "", 0).unwrap(),
+        )
         .await
         .unwrap();
     f.store
@@ -287,10 +358,18 @@ async fn repeated_login_failures_lock_the_account_and_success_clears_the_count()
         let c = county(&*f.store).await;
         let user = add_user(&f, &c, "wangjg", &[Role::Staff]).await;
         for n in 1..=4 {
-            let r = f.store.record_login_failure(user.id, 5, Duration::minutes(15)).await.unwrap();
+            let r = f
+                .store
+                .record_login_failure(user.id, 5, Duration::minutes(15))
+                .await
+                .unwrap();
             assert_eq!((r.failed_logins, r.locked_until), (n, None), "{}", f.name);
         }
-        let r = f.store.record_login_failure(user.id, 5, Duration::minutes(15)).await.unwrap();
+        let r = f
+            .store
+            .record_login_failure(user.id, 5, Duration::minutes(15))
+            .await
+            .unwrap();
         assert_eq!(r.locked_until, Some(start_time() + Duration::minutes(15)));
         let account = f.store.login_account("WangJG").await.unwrap().unwrap();
         assert!(account.user.is_locked(f.clock.now_for_test()));
@@ -333,17 +412,41 @@ async fn sessions_expire_follow_locks_and_switch_only_within_reach() {
         };
         f.store.record_login_success(user.id, session).await.unwrap();
         let s = f.store.session("hash-1").await.unwrap().expect("fresh session");
-        assert_eq!((s.user.username.as_str(), s.unit_id, s.csrf_token.as_str()), ("liuxy", c.town_a.id, "csrf-1"));
+        assert_eq!(
+            (s.user.username.as_str(), s.unit_id, s.csrf_token.as_str()),
+            ("liuxy", c.town_a.id, "csrf-1")
+        );
         let own = scope_of(&c.town_a, &[Role::Staff]);
-        f.store.switch_session_unit("hash-1", &own, c.village_a.id).await.unwrap();
-        assert_eq!(f.store.session("hash-1").await.unwrap().unwrap().unit_id, c.village_a.id, "{}", f.name);
+        f.store
+            .switch_session_unit("hash-1", &own, c.village_a.id)
+            .await
+            .unwrap();
+        assert_eq!(
+            f.store.session("hash-1").await.unwrap().unwrap().unit_id,
+            c.village_a.id,
+            "{}",
+            f.name
+        );
         assert!(matches!(
             f.store.switch_session_unit("hash-1", &own, c.town_b.id).await,
             Err(StoreError::NotFound)
         ));
-        f.store.set_lock(&Scope::console(c.county.id), user.id, Some(start_time() + Duration::hours(1))).await.unwrap();
-        assert!(f.store.session("hash-1").await.unwrap().is_none(), "locking ends sessions");
-        f.store.set_lock(&Scope::console(c.county.id), user.id, None).await.unwrap();
+        f.store
+            .set_lock(
+                &Scope::console(c.county.id),
+                user.id,
+                Some(start_time() + Duration::hours(1)),
+            )
+            .await
+            .unwrap();
+        assert!(
+            f.store.session("hash-1").await.unwrap().is_none(),
+            "locking ends sessions"
+        );
+        f.store
+            .set_lock(&Scope::console(c.county.id), user.id, None)
+            .await
+            .unwrap();
         let again = NewSession {
             token_hash: "hash-2".into(),
             user_id: user.id,
@@ -363,9 +466,17 @@ async fn only_a_system_admin_grants_the_system_admin_role() {
         let c = county(&*f.store).await;
         let user = add_user(&f, &c, "zhaoliu", &[Role::Staff]).await;
         let unit_admin = scope_of(&c.town_a, &[Role::UnitAdmin]);
-        let err = f.store.set_roles(&unit_admin, user.id, &[Role::SystemAdmin]).await.unwrap_err();
+        let err = f
+            .store
+            .set_roles(&unit_admin, user.id, &[Role::SystemAdmin])
+            .await
+            .unwrap_err();
         assert!(err.to_string().contains("系统管理员"), "{}: {err}", f.name);
-        let updated = f.store.set_roles(&unit_admin, user.id, &[Role::Staff, Role::Reviewer]).await.unwrap();
+        let updated = f
+            .store
+            .set_roles(&unit_admin, user.id, &[Role::Staff, Role::Reviewer])
+            .await
+            .unwrap();
         assert_eq!(updated.roles, [Role::Staff, Role::Reviewer]);
     }
 }
@@ -375,13 +486,25 @@ async fn every_write_is_audited_with_before_and_after() {
     for f in fixtures().await {
         let c = county(&*f.store).await;
         let admin = Scope::new(c.county.id, vec![Role::SystemAdmin], None, "管理员");
-        let before = f.store.audit_entries(&admin, &AuditFilter::default(), page()).await.unwrap().total;
+        let before = f
+            .store
+            .audit_entries(&admin, &AuditFilter::default(), page())
+            .await
+            .unwrap()
+            .total;
         let edit = NewPerson::parse(c.village_a.id, "王建国", "村委会主任", "", 0).unwrap();
         f.store.update_person(&admin, c.person_a.id, edit).await.unwrap();
-        let entries = f.store.audit_entries(&admin, &AuditFilter::default(), page()).await.unwrap();
+        let entries = f
+            .store
+            .audit_entries(&admin, &AuditFilter::default(), page())
+            .await
+            .unwrap();
         assert_eq!(entries.total, before + 1, "{}", f.name);
         let newest = &entries.items[0];
-        assert_eq!((newest.record_type.as_str(), newest.action.as_str()), ("person", "update"));
+        assert_eq!(
+            (newest.record_type.as_str(), newest.action.as_str()),
+            ("person", "update")
+        );
         assert_eq!(newest.actor_name, "管理员");
         assert!(newest.before.as_deref().unwrap().contains("村党支部书记"));
         assert!(newest.after.as_deref().unwrap().contains("村委会主任"));
@@ -398,7 +521,12 @@ async fn every_write_is_audited_with_before_and_after() {
             ..Default::default()
         };
         let b_entries = f.store.audit_entries(&admin, &in_b, page()).await.unwrap();
-        assert!(b_entries.items.iter().all(|e| [c.town_b.id.0, c.village_b.id.0].contains(&e.unit_id.unwrap())));
+        assert!(
+            b_entries
+                .items
+                .iter()
+                .all(|e| [c.town_b.id.0, c.village_b.id.0].contains(&e.unit_id.unwrap()))
+        );
         assert_eq!(b_entries.total, 3, "town B, its village and its person");
         let future = AuditFilter {
             from: Some(start_time() + Duration::days(1)),
@@ -419,9 +547,19 @@ async fn the_audit_table_refuses_updates_and_the_chain_names_a_tampered_row() {
         county(&*f.store).await;
         let report = f.store.verify_audit_chain().await.unwrap();
         assert_eq!((report.checked, report.broken), (8, None), "{}", f.name);
-        assert!(f.raw_update_fails("UPDATE audit_log SET actor_name = '黑客' WHERE seq = 3").await);
-        f.tamper("UPDATE audit_log SET after_value = '{\"name\":\"篡改\"}' WHERE seq = 3").await;
-        let broken = f.store.verify_audit_chain().await.unwrap().broken.expect("tampering is detected");
+        assert!(
+            f.raw_update_fails("UPDATE audit_log SET actor_name = '黑客' WHERE seq = 3")
+                .await
+        );
+        f.tamper("UPDATE audit_log SET after_value = '{\"name\":\"篡改\"}' WHERE seq = 3")
+            .await;
+        let broken = f
+            .store
+            .verify_audit_chain()
+            .await
+            .unwrap()
+            .broken
+            .expect("tampering is detected");
         assert_eq!(broken.seq, 3, "{}", f.name);
         assert!(broken.to_string().contains("第 3 条"));
     }
@@ -432,7 +570,13 @@ async fn removing_the_newest_audit_rows_is_detected() {
     for f in fixtures().await {
         county(&*f.store).await;
         f.tamper("DELETE FROM audit_log WHERE seq = 8").await;
-        let broken = f.store.verify_audit_chain().await.unwrap().broken.expect("deletion is detected");
+        let broken = f
+            .store
+            .verify_audit_chain()
+            .await
+            .unwrap()
+            .broken
+            .expect("deletion is detected");
         assert_eq!(broken.seq, 8, "{}", f.name);
     }
 }
@@ -465,6 +609,9 @@ async fn stats_count_only_the_scope() {
         let c = county(&*f.store).await;
         let stats = f.store.scope_stats(&scope_of(&c.town_a, &[Role::Staff])).await.unwrap();
         assert_eq!(stats.people, 1, "{}", f.name);
-        assert_eq!(stats.units_by_kind, [("town".to_string(), 1), ("village".to_string(), 1)]);
+        assert_eq!(
+            stats.units_by_kind,
+            [("town".to_string(), 1), ("village".to_string(), 1)]
+        );
     }
 }

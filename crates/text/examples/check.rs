@@ -13,11 +13,6 @@ fn main() {
             files.push(PathBuf::from(arg));
         }
     }
-    let code = shoutu_text::proofread::run_check_cli(
-        &files,
-        json,
-        &mut std::io::stdout(),
-        &mut std::io::stderr(),
-    );
+    let code = shoutu_text::proofread::run_check_cli(&files, json, &mut std::io::stdout(), &mut std::io::stderr());
     std::process::exit(code);
 }

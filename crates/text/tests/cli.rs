@@ -7,11 +7,7 @@ use shoutu_text::proofread::run_check_cli;
 fn run(files: &[PathBuf], json: bool) -> (i32, String, String) {
     let (mut out, mut err) = (Vec::new(), Vec::new());
     let code = run_check_cli(files, json, &mut out, &mut err);
-    (
-        code,
-        String::from_utf8(out).unwrap(),
-        String::from_utf8(err).unwrap(),
-    )
+    (code, String::from_utf8(out).unwrap(), String::from_utf8(err).unwrap())
 }
 
 fn seed(name: &str) -> PathBuf {
@@ -20,11 +16,7 @@ fn seed(name: &str) -> PathBuf {
 
 #[test]
 fn seeds_list_the_defects_domain_md_names_and_exit_1() {
-    let files = [
-        seed("seeds/000.txt"),
-        seed("seeds/001.txt"),
-        seed("seeds/003.txt"),
-    ];
+    let files = [seed("seeds/000.txt"), seed("seeds/001.txt"), seed("seeds/003.txt")];
     let (code, out, err) = run(&files, false);
     assert_eq!(code, 1, "{err}");
     for want in [
@@ -60,10 +52,7 @@ fn json_is_one_array_over_all_files() {
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     let arr = v.as_array().unwrap();
     assert_eq!(arr.len(), 11, "{out}");
-    assert!(
-        arr.iter()
-            .all(|f| f["file"].as_str().unwrap().ends_with("000.txt"))
-    );
+    assert!(arr.iter().all(|f| f["file"].as_str().unwrap().ends_with("000.txt")));
     assert!(
         arr.iter()
             .any(|f| f["rule"] == "residue.paywall" && f["text"] == "##paidbegin##")

@@ -69,7 +69,10 @@ fn to_login(parts: &Parts) -> Response {
     let target = if here == "/" {
         "/login".to_string()
     } else {
-        format!("/login?next={}", form_urlencoded::byte_serialize(here.as_bytes()).collect::<String>())
+        format!(
+            "/login?next={}",
+            form_urlencoded::byte_serialize(here.as_bytes()).collect::<String>()
+        )
     };
     if parts.headers.contains_key("hx-request") {
         let mut res = StatusCode::UNAUTHORIZED.into_response();

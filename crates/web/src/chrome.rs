@@ -52,7 +52,14 @@ pub const MODULES: [(&str, &str); 6] = [
     ("baogao", "报告"),
 ];
 
-const MODULE_HREFS: [&str; 6] = ["/m/zeren", "/m/xuexi", "/m/yuqing", "/m/zhendi", "/m/kaohe", "/m/baogao"];
+const MODULE_HREFS: [&str; 6] = [
+    "/m/zeren",
+    "/m/xuexi",
+    "/m/yuqing",
+    "/m/zhendi",
+    "/m/kaohe",
+    "/m/baogao",
+];
 
 /// The switcher lists the levels people switch between (county, townships, villages), not
 /// every party branch; a deeper unit appears when it is the current one.

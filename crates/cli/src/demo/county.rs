@@ -63,7 +63,14 @@ struct Loader<'a> {
 }
 
 impl Loader<'_> {
-    async fn unit(&mut self, parent: &Unit, kind: UnitKind, name: &str, code: &str, order: i64) -> anyhow::Result<Unit> {
+    async fn unit(
+        &mut self,
+        parent: &Unit,
+        kind: UnitKind,
+        name: &str,
+        code: &str,
+        order: i64,
+    ) -> anyhow::Result<Unit> {
         let unit = NewUnit::parse(Some(parent.id), kind.code(), name, "", code, order)?;
         self.units += 1;
         Ok(self.store.create_unit(&self.scope, unit).await?)
@@ -71,7 +78,11 @@ impl Loader<'_> {
 
     async fn person(&mut self, unit: &Unit, post: &str, order: i64) -> anyhow::Result<shoutu_domain::Person> {
         let name = names::person(&mut self.rng);
-        let phone = if self.rng.random_bool(0.8) { names::phone(&mut self.rng) } else { String::new() };
+        let phone = if self.rng.random_bool(0.8) {
+            names::phone(&mut self.rng)
+        } else {
+            String::new()
+        };
         self.people += 1;
         Ok(self
             .store
@@ -119,18 +130,29 @@ pub async fn load(store: &dyn Store, rng: ChaCha8Rng, password_hash: String) -> 
 
     // County level: accounts of the propaganda department sit at the county unit, because
     // they supervise the whole county.
-    l.account(&county, "县委宣传部信息科科长", "admin", &[Role::SystemAdmin]).await?;
-    l.account(&county, "县委常委、宣传部部长", "buzhang", &[Role::Leader]).await?;
-    l.account(&county, "县委宣传部常务副部长", "ducha", &[Role::Supervisor]).await?;
+    l.account(&county, "县委宣传部信息科科长", "admin", &[Role::SystemAdmin])
+        .await?;
+    l.account(&county, "县委常委、宣传部部长", "buzhang", &[Role::Leader])
+        .await?;
+    l.account(&county, "县委宣传部常务副部长", "ducha", &[Role::Supervisor])
+        .await?;
     for (post, order) in [("县委书记", 1), ("县委副书记、县长", 2), ("县委常委、办公室主任", 3)] {
         l.person(&county, post, order).await?;
     }
-    let propaganda = l.unit(&county, UnitKind::Department, "中共云岭县委宣传部", "YL-XCB", 1).await?;
-    for (i, post) in ["副部长", "副部长", "理论教育股股长", "新闻股股长", "干事", "干事"].iter().enumerate() {
+    let propaganda = l
+        .unit(&county, UnitKind::Department, "中共云岭县委宣传部", "YL-XCB", 1)
+        .await?;
+    for (i, post) in ["副部长", "副部长", "理论教育股股长", "新闻股股长", "干事", "干事"]
+        .iter()
+        .enumerate()
+    {
         l.person(&propaganda, post, i as i64).await?;
     }
-    l.unit(&propaganda, UnitKind::Section, "县融媒体中心", "YL-XCB-RM", 1).await?;
-    let cyberspace = l.unit(&county, UnitKind::Department, "中共云岭县委网信办", "YL-WXB", 2).await?;
+    l.unit(&propaganda, UnitKind::Section, "县融媒体中心", "YL-XCB-RM", 1)
+        .await?;
+    let cyberspace = l
+        .unit(&county, UnitKind::Department, "中共云岭县委网信办", "YL-WXB", 2)
+        .await?;
     for (i, post) in ["主任", "舆情监测员", "舆情监测员"].iter().enumerate() {
         l.person(&cyberspace, post, i as i64).await?;
     }
@@ -144,14 +166,25 @@ pub async fn load(store: &dyn Store, rng: ChaCha8Rng, password_hash: String) -> 
             _ => ("乡党委书记", "乡长"),
         };
         let n = t + 1;
-        l.account(&town, head, &format!("t{n:02}leader"), &[Role::Leader]).await?;
-        l.account(&town, "党委委员、宣传委员", &format!("t{n:02}"), &[Role::Staff]).await?;
-        l.account(&town, "党政办主任", &format!("t{n:02}admin"), &[Role::UnitAdmin]).await?;
-        l.account(&town, "党委副书记", &format!("t{n:02}review"), &[Role::Reviewer]).await?;
+        l.account(&town, head, &format!("t{n:02}leader"), &[Role::Leader])
+            .await?;
+        l.account(&town, "党委委员、宣传委员", &format!("t{n:02}"), &[Role::Staff])
+            .await?;
+        l.account(&town, "党政办主任", &format!("t{n:02}admin"), &[Role::UnitAdmin])
+            .await?;
+        l.account(&town, "党委副书记", &format!("t{n:02}review"), &[Role::Reviewer])
+            .await?;
         for (i, post) in [deputy, "组织委员", "纪委书记", "党政办干事"].iter().enumerate() {
             l.person(&town, post, 5 + i as i64).await?;
         }
-        l.unit(&town, UnitKind::PartyBranch, &format!("{name}机关党支部"), &format!("{code}-JG"), 0).await?;
+        l.unit(
+            &town,
+            UnitKind::PartyBranch,
+            &format!("{name}机关党支部"),
+            &format!("{code}-JG"),
+            0,
+        )
+        .await?;
         let mut taken = Vec::new();
         for v in 0..*villages {
             let community = *kind == UnitKind::Subdistrict || v == 0;
@@ -160,7 +193,11 @@ pub async fn load(store: &dyn Store, rng: ChaCha8Rng, password_hash: String) -> 
             } else {
                 names::village(&mut l.rng, &mut taken)
             };
-            let vkind = if community { UnitKind::Community } else { UnitKind::Village };
+            let vkind = if community {
+                UnitKind::Community
+            } else {
+                UnitKind::Village
+            };
             let vcode = format!("{code}-{:03}", v + 1);
             let village = l.unit(&town, vkind, &vname, &vcode, v as i64 + 1).await?;
             let (secretary, committee) = if community {
@@ -175,8 +212,14 @@ pub async fn load(store: &dyn Store, rng: ChaCha8Rng, password_hash: String) -> 
                 l.person(&village, "村务监督委员会主任", 4).await?;
             }
             let branch = if community { "社区党支部" } else { "党支部" };
-            l.unit(&village, UnitKind::PartyBranch, &format!("{}{branch}", vname.trim_end_matches(['村', '社', '区'])), &format!("{vcode}-DZB"), 0)
-                .await?;
+            l.unit(
+                &village,
+                UnitKind::PartyBranch,
+                &format!("{}{branch}", vname.trim_end_matches(['村', '社', '区'])),
+                &format!("{vcode}-DZB"),
+                0,
+            )
+            .await?;
         }
     }
 
@@ -192,9 +235,23 @@ pub async fn load(store: &dyn Store, rng: ChaCha8Rng, password_hash: String) -> 
             l.person(&bureau, post, i as i64 + 1).await?;
         }
         for (s, section) in sections.iter().enumerate() {
-            l.unit(&bureau, UnitKind::Section, section, &format!("{code}-{}", s + 1), s as i64 + 1).await?;
+            l.unit(
+                &bureau,
+                UnitKind::Section,
+                section,
+                &format!("{code}-{}", s + 1),
+                s as i64 + 1,
+            )
+            .await?;
         }
-        l.unit(&bureau, UnitKind::PartyBranch, &format!("{name}机关党支部"), &format!("{code}-DZB"), 0).await?;
+        l.unit(
+            &bureau,
+            UnitKind::PartyBranch,
+            &format!("{name}机关党支部"),
+            &format!("{code}-DZB"),
+            0,
+        )
+        .await?;
     }
 
     Ok(Summary {

@@ -45,7 +45,11 @@ fn remove_old(path: &Path) -> anyhow::Result<()> {
 }
 
 pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
-    let listener = if args.no_serve { None } else { Some(bind(&args.bind).await?) };
+    let listener = if args.no_serve {
+        None
+    } else {
+        Some(bind(&args.bind).await?)
+    };
     remove_old(&args.database)?;
     let url = format!("sqlite:{}", args.database.display());
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
@@ -79,7 +83,13 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
         // The county accounts, the first two townships in full and the bureau; the rest follow one pattern.
         !l.username.starts_with('t') || l.username.starts_with("t03") || l.username.starts_with("t04")
     }) {
-        println!("{}{}{}{}", pad(&login.username, 12), pad(&login.roles, 12), pad(&login.name, 10), login.unit);
+        println!(
+            "{}{}{}{}",
+            pad(&login.username, 12),
+            pad(&login.roles, 12),
+            pad(&login.name, 10),
+            login.unit
+        );
     }
     println!("其余乡镇街道：t01…t12 为宣传委员（录入员），tNNleader 领导，tNNadmin 单位管理员，tNNreview 审核员。");
     let Some(listener) = listener else {

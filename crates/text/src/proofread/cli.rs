@@ -8,12 +8,7 @@ use super::output;
 
 /// `shoutu check [--format json] FILE…`: prints findings and returns the exit
 /// code: 2 if a file cannot be read, else 1 if any error-level finding, else 0.
-pub fn run_check_cli(
-    files: &[PathBuf],
-    json: bool,
-    out: &mut dyn Write,
-    err: &mut dyn Write,
-) -> i32 {
+pub fn run_check_cli(files: &[PathBuf], json: bool, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
     let checker = Checker::new();
     let mut unreadable = false;
     let mut any_error = false;
@@ -28,8 +23,7 @@ pub fn run_check_cli(
                 let findings = checker.check_document(&doc);
                 any_error |= findings.iter().any(|f| f.severity == Severity::Error);
                 if !json {
-                    let _ = out
-                        .write_all(output::render_text(&doc.name, &doc.text, &findings).as_bytes());
+                    let _ = out.write_all(output::render_text(&doc.name, &doc.text, &findings).as_bytes());
                 }
                 results.push((doc.name, findings));
             }
@@ -40,10 +34,7 @@ pub fn run_check_cli(
         }
     }
     if json {
-        let files: Vec<(&str, &[Finding])> = results
-            .iter()
-            .map(|(n, f)| (n.as_str(), f.as_slice()))
-            .collect();
+        let files: Vec<(&str, &[Finding])> = results.iter().map(|(n, f)| (n.as_str(), f.as_slice())).collect();
         let _ = writeln!(out, "{}", output::render_json_files(&files));
     }
     let _ = out.flush();

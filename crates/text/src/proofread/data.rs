@@ -181,10 +181,7 @@ impl Data {
             add(p, Phrase::Template);
         }
         let automaton = CharwiseDoubleArrayAhoCorasick::with_values(
-            patterns
-                .iter()
-                .enumerate()
-                .map(|(i, p)| (p.as_str(), i as u32)),
+            patterns.iter().enumerate().map(|(i, p)| (p.as_str(), i as u32)),
         )
         .expect("phrase automaton");
         Data {

@@ -22,10 +22,9 @@ fn read_docx_limited(name: &str, bytes: &[u8], limit: u64) -> Result<Document, L
         file: name.into(),
         reason,
     };
-    let mut zip = zip::ZipArchive::new(Cursor::new(bytes))
-        .map_err(|e| bad(format!("压缩包结构损坏：{e}")))?;
-    let body = read_entry(name, &mut zip, "word/document.xml", limit)?
-        .ok_or_else(|| bad("缺少 word/document.xml".into()))?;
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| bad(format!("压缩包结构损坏：{e}")))?;
+    let body =
+        read_entry(name, &mut zip, "word/document.xml", limit)?.ok_or_else(|| bad("缺少 word/document.xml".into()))?;
     let styles = match read_entry(name, &mut zip, "word/styles.xml", limit)? {
         Some(xml) => parse_styles(&xml).map_err(|e| bad(format!("styles.xml 无法解析：{e}")))?,
         None => Styles::default(),
@@ -64,12 +63,10 @@ fn read_entry(
             entry: entry.into(),
         });
     }
-    String::from_utf8(buf)
-        .map(Some)
-        .map_err(|_| LoadError::BadDocx {
-            file: name.into(),
-            reason: format!("{entry} 不是 UTF-8 编码"),
-        })
+    String::from_utf8(buf).map(Some).map_err(|_| LoadError::BadDocx {
+        file: name.into(),
+        reason: format!("{entry} 不是 UTF-8 编码"),
+    })
 }
 
 #[derive(Debug, Clone, Default)]
@@ -98,9 +95,7 @@ impl Styles {
     fn resolve(&self, id: Option<&str>) -> (Option<String>, RunProps) {
         let mut jc = None;
         let mut run = RunProps::default();
-        let mut cur = id
-            .map(str::to_owned)
-            .or_else(|| self.default_paragraph.clone());
+        let mut cur = id.map(str::to_owned).or_else(|| self.default_paragraph.clone());
         for _ in 0..16 {
             let Some(style) = cur.as_deref().and_then(|s| self.by_id.get(s)) else {
                 break;
@@ -120,11 +115,7 @@ fn attr(e: &BytesStart<'_>, local: &str) -> Option<String> {
     e.attributes()
         .flatten()
         .find(|a| a.key.local_name().as_ref() == local)
-        .and_then(|a| {
-            a.normalized_value(XmlVersion::Implicit1_0)
-                .ok()
-                .map(|v| v.into_owned())
-        })
+        .and_then(|a| a.normalized_value(XmlVersion::Implicit1_0).ok().map(|v| v.into_owned()))
 }
 
 fn attr_num(e: &BytesStart<'_>, local: &str) -> Option<i64> {
@@ -190,8 +181,7 @@ fn parse_styles(xml: &str) -> Result<Styles, String> {
             "rPrDefault" => in_defaults = is_start,
             "style" if is_start => {
                 let is_para = attr(e, "type").as_deref() == Some("paragraph");
-                let is_default =
-                    is_para && matches!(attr(e, "default").as_deref(), Some("1" | "true"));
+                let is_default = is_para && matches!(attr(e, "default").as_deref(), Some("1" | "true"));
                 current = attr(e, "styleId").map(|id| (id, StyleDef::default(), is_default));
             }
             "name" => {
@@ -331,13 +321,7 @@ fn parse_body(name: &str, xml: &str, styles: &Styles) -> Result<Document, String
                 if !is_start && local == "p" {
                     // An empty <w:p/> is still a paragraph (a blank line).
                     stack.push(OpenParagraph::default());
-                    close_paragraph(
-                        &mut stack,
-                        styles,
-                        &mut text,
-                        &mut char_len,
-                        &mut paragraphs,
-                    );
+                    close_paragraph(&mut stack, styles, &mut text, &mut char_len, &mut paragraphs);
                 }
             }
             Event::End(ref e) => {
@@ -347,13 +331,7 @@ fn parse_body(name: &str, xml: &str, styles: &Styles) -> Result<Document, String
                     continue;
                 }
                 match e.local_name().as_ref() {
-                    "p" => close_paragraph(
-                        &mut stack,
-                        styles,
-                        &mut text,
-                        &mut char_len,
-                        &mut paragraphs,
-                    ),
+                    "p" => close_paragraph(&mut stack, styles, &mut text, &mut char_len, &mut paragraphs),
                     "pPr" => in_ppr = false,
                     "rPr" => in_rpr = false,
                     "t" => in_text = false,
@@ -450,8 +428,7 @@ mod tests {
 
     fn zip_with(entries: &[(&str, &[u8])]) -> Vec<u8> {
         let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
-        let opts = zip::write::SimpleFileOptions::default()
-            .compression_method(zip::CompressionMethod::Deflated);
+        let opts = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
         for (name, data) in entries {
             w.start_file(*name, opts).unwrap();
             w.write_all(data).unwrap();
@@ -472,17 +449,11 @@ mod tests {
     #[test]
     fn missing_body_and_broken_xml_are_bad_docx() {
         let bytes = zip_with(&[("other.xml", b"<a/>")]);
-        assert!(matches!(
-            read_docx("x.docx", &bytes),
-            Err(LoadError::BadDocx { .. })
-        ));
+        assert!(matches!(read_docx("x.docx", &bytes), Err(LoadError::BadDocx { .. })));
         let bytes = zip_with(&[(
             "word/document.xml",
             b"<w:document><w:body><w:p><w:r><w:t>\xe7\x94\xb2</w:t>",
         )]);
-        assert!(matches!(
-            read_docx("x.docx", &bytes),
-            Err(LoadError::BadDocx { .. })
-        ));
+        assert!(matches!(read_docx("x.docx", &bytes), Err(LoadError::BadDocx { .. })));
     }
 }

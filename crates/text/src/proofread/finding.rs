@@ -63,13 +63,7 @@ pub(crate) struct Hit {
 }
 
 impl Hit {
-    pub fn new(
-        rule: &'static str,
-        severity: Severity,
-        start: usize,
-        end: usize,
-        message: impl Into<String>,
-    ) -> Self {
+    pub fn new(rule: &'static str, severity: Severity, start: usize, end: usize, message: impl Into<String>) -> Self {
         Hit {
             rule,
             severity,

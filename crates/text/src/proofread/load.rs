@@ -69,9 +69,7 @@ pub fn load_document(path: &Path) -> Result<Document, LoadError> {
     }
     // The size may change between stat and read: never trust it, cap the read.
     let mut bytes = Vec::with_capacity(meta.len() as usize);
-    file.take(MAX_FILE_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(io)?;
+    file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes).map_err(io)?;
     if bytes.len() as u64 > MAX_FILE_BYTES {
         return Err(LoadError::TooLarge {
             file: name,
@@ -103,9 +101,17 @@ pub fn parse_document(name: &str, bytes: &[u8]) -> Result<Document, LoadError> {
     }
     let lower = name.to_lowercase();
     let looks_zip = bytes.starts_with(b"PK");
+    let compound_file = bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]);
+    if compound_file && lower.ends_with(".docx") {
+        // Word stores password-protected .docx files in the old container.
+        return Err(LoadError::BadDocx {
+            file: name.into(),
+            reason: "文件已加密，或是改了扩展名的旧版 .doc 文件".into(),
+        });
+    }
     let doc = if lower.ends_with(".docx") || (looks_zip && !lower.ends_with(".txt")) {
         docx::read_docx(name, bytes)?
-    } else if lower.ends_with(".doc") || bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
+    } else if lower.ends_with(".doc") || compound_file {
         return Err(LoadError::LegacyDoc { file: name.into() });
     } else {
         Document::from_text(name, decode_text(name, bytes)?)
@@ -262,10 +268,7 @@ mod tests {
 
     #[test]
     fn empty_and_blank_files_are_refused() {
-        assert!(matches!(
-            parse_document("e.txt", b""),
-            Err(LoadError::Empty { .. })
-        ));
+        assert!(matches!(parse_document("e.txt", b""), Err(LoadError::Empty { .. })));
         assert!(matches!(
             parse_document("e.txt", " \n\u{3000}\n".as_bytes()),
             Err(LoadError::Empty { .. })

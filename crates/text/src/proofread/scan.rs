@@ -59,16 +59,12 @@ impl<'a> Scan<'a> {
 
     /// Index of the line holding character `i` (0-based).
     pub fn line_of(&self, i: usize) -> usize {
-        self.lines
-            .partition_point(|&(s, _)| s <= i)
-            .saturating_sub(1)
+        self.lines.partition_point(|&(s, _)| s <= i).saturating_sub(1)
     }
 
     /// Whether the characters starting at `i` spell `word`.
     pub fn starts_with_at(&self, i: usize, word: &str) -> bool {
-        (i..)
-            .zip(word.chars())
-            .all(|(k, w)| self.chars.get(k) == Some(&w))
+        (i..).zip(word.chars()).all(|(k, w)| self.chars.get(k) == Some(&w))
     }
 
     /// Whether the characters ending just before `end` spell `word`.

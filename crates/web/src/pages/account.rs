@@ -41,7 +41,11 @@ pub struct PasswordForm {
     confirm: String,
 }
 
-pub async fn submit(State(state): State<AppState>, auth: Auth, Form(form): Form<PasswordForm>) -> Result<Response, AppError> {
+pub async fn submit(
+    State(state): State<AppState>,
+    auth: Auth,
+    Form(form): Form<PasswordForm>,
+) -> Result<Response, AppError> {
     let problem = check(&state, &auth, &form).await?;
     if let Some(message) = problem {
         let page = PasswordPage {

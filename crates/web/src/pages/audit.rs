@@ -65,7 +65,11 @@ fn date(field: &str, value: Option<&str>) -> Result<Option<NaiveDate>, AppError>
     }
 }
 
-pub async fn list(State(state): State<AppState>, auth: Auth, Query(q): Query<AuditQuery>) -> Result<AuditPage, AppError> {
+pub async fn list(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(q): Query<AuditQuery>,
+) -> Result<AuditPage, AppError> {
     auth.require(Action::ViewAudit)?;
     let unit = opt_int("单位", q.unit.as_deref())?;
     let page = opt_int("页码", q.page.as_deref())?;
@@ -78,7 +82,10 @@ pub async fn list(State(state): State<AppState>, auth: Auth, Query(q): Query<Aud
         match state.store.user_by_username(&auth.scope, &username).await {
             Ok(u) => Some(u.id),
             Err(StoreError::NotFound) => {
-                return Err(AppError::BadRequest(format!("您的管辖范围内没有用户名为「{}」的用户", username.trim())));
+                return Err(AppError::BadRequest(format!(
+                    "您的管辖范围内没有用户名为「{}」的用户",
+                    username.trim()
+                )));
             }
             Err(e) => return Err(e.into()),
         }
@@ -91,7 +98,10 @@ pub async fn list(State(state): State<AppState>, auth: Auth, Query(q): Query<Aud
         // Inclusive of the whole last day.
         until: until.map(|d| time::day_start(d + chrono::Duration::days(1)) - chrono::Duration::microseconds(1)),
     };
-    let entries = state.store.audit_entries(&auth.scope, &filter, PageRequest::new(page, None)).await?;
+    let entries = state
+        .store
+        .audit_entries(&auth.scope, &filter, PageRequest::new(page, None))
+        .await?;
     let units = state.store.unit_tree(&auth.scope).await?;
     let names: HashMap<i64, &str> = units.iter().map(|u| (u.id.0, u.name.as_str())).collect();
     let unit_text = unit.map(|u| u.to_string()).unwrap_or_default();

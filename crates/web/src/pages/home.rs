@@ -72,7 +72,10 @@ pub async fn switch_unit(
         .trim()
         .parse::<i64>()
         .map_err(|_| AppError::BadRequest(format!("「当前单位」应为单位编号，收到「{}」", form.unit)))?;
-    state.store.switch_session_unit(&auth.token_hash, &auth.home, UnitId(unit)).await?;
+    state
+        .store
+        .switch_session_unit(&auth.token_hash, &auth.home, UnitId(unit))
+        .await?;
     // Back to where the user was, if that was a page of ours.
     let back = headers
         .get(axum::http::header::REFERER)
@@ -91,7 +94,11 @@ pub(crate) struct ModulePage {
     name: &'static str,
 }
 
-pub async fn module(State(state): State<AppState>, auth: Auth, Path(key): Path<String>) -> Result<ModulePage, AppError> {
+pub async fn module(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(key): Path<String>,
+) -> Result<ModulePage, AppError> {
     let Some((key, name)) = MODULES.iter().find(|(k, _)| *k == key) else {
         return Err(AppError::NotFound);
     };

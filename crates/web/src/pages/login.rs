@@ -110,7 +110,9 @@ pub async fn submit(
         return refuse("请输入用户名和密码。".into());
     }
     let account = state.store.login_account(&form.username).await?;
-    let stored_hash = account.as_ref().map_or_else(|| DUMMY_HASH.clone(), |a| a.password_hash.clone());
+    let stored_hash = account
+        .as_ref()
+        .map_or_else(|| DUMMY_HASH.clone(), |a| a.password_hash.clone());
     let typed = form.password.clone();
     let password_ok = tokio::task::spawn_blocking(move || password::verify(&typed, &stored_hash))
         .await
@@ -156,9 +158,11 @@ pub async fn submit(
         expires_at: now + chrono::Duration::hours(state.config.session_hours),
     };
     state.store.record_login_success(account.user.id, session).await?;
-    let jar = jar
-        .remove(Cookie::build(LOGIN_CSRF_COOKIE).path("/"))
-        .add(cookie(SESSION_COOKIE, token, secure(&state, &headers)));
+    let jar = jar.remove(Cookie::build(LOGIN_CSRF_COOKIE).path("/")).add(cookie(
+        SESSION_COOKIE,
+        token,
+        secure(&state, &headers),
+    ));
     let to = if account.user.must_change_password {
         crate::auth::CHANGE_PASSWORD_PATH
     } else {

@@ -62,7 +62,10 @@ pub async fn list(State(state): State<AppState>, auth: Auth, Query(q): Query<Lis
         include_subunits: sub,
         name: q.q.clone(),
     };
-    let people = state.store.people(&auth.scope, &filter, PageRequest::new(page, None)).await?;
+    let people = state
+        .store
+        .people(&auth.scope, &filter, PageRequest::new(page, None))
+        .await?;
     let unit_text = unit.map(|u| u.to_string()).unwrap_or_default();
     let base = query_string(&[
         ("unit", &unit_text),
@@ -144,11 +147,15 @@ impl FormPage {
         error: Option<FieldError>,
         saved: bool,
     ) -> Result<FormPage, AppError> {
-        let title = person.as_ref().map_or_else(|| "新增人员".to_string(), |p| p.name.clone());
+        let title = person
+            .as_ref()
+            .map_or_else(|| "新增人员".to_string(), |p| p.name.clone());
         let units = state.store.unit_tree(&auth.scope).await?;
         Ok(FormPage {
             chrome: chrome(state, auth, Nav::People, title).await?,
-            action: person.as_ref().map_or_else(|| "/people".to_string(), |p| format!("/people/{}", p.id.0)),
+            action: person
+                .as_ref()
+                .map_or_else(|| "/people".to_string(), |p| format!("/people/{}", p.id.0)),
             person,
             values,
             units: unit_options(&units),
@@ -165,7 +172,11 @@ pub struct NewQuery {
     unit: Option<String>,
 }
 
-pub async fn new_form(State(state): State<AppState>, auth: Auth, Query(q): Query<NewQuery>) -> Result<FormPage, AppError> {
+pub async fn new_form(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(q): Query<NewQuery>,
+) -> Result<FormPage, AppError> {
     auth.require(Action::Write)?;
     let unit = opt_int("单位", q.unit.as_deref())?.unwrap_or(auth.scope.root.0);
     let values = PersonForm {
@@ -175,7 +186,11 @@ pub async fn new_form(State(state): State<AppState>, auth: Auth, Query(q): Query
     FormPage::build(&state, &auth, None, values, None, false).await
 }
 
-pub async fn create(State(state): State<AppState>, auth: Auth, Form(form): Form<PersonForm>) -> Result<Response, AppError> {
+pub async fn create(
+    State(state): State<AppState>,
+    auth: Auth,
+    Form(form): Form<PersonForm>,
+) -> Result<Response, AppError> {
     auth.require(Action::Write)?;
     let result = match form.parse() {
         Ok(new) => state.store.create_person(&auth.scope, new).await.map_err(form_error),
@@ -207,11 +222,20 @@ pub async fn detail(
     FormPage::build(&state, &auth, Some(person), values, None, q.saved.is_some()).await
 }
 
-pub async fn update(State(state): State<AppState>, auth: Auth, Id(id): Id, Form(form): Form<PersonForm>) -> Result<Response, AppError> {
+pub async fn update(
+    State(state): State<AppState>,
+    auth: Auth,
+    Id(id): Id,
+    Form(form): Form<PersonForm>,
+) -> Result<Response, AppError> {
     auth.require(Action::Write)?;
     let person = state.store.person(&auth.scope, PersonId(id)).await?;
     let result = match form.parse() {
-        Ok(edit) => state.store.update_person(&auth.scope, person.id, edit).await.map_err(form_error),
+        Ok(edit) => state
+            .store
+            .update_person(&auth.scope, person.id, edit)
+            .await
+            .map_err(form_error),
         Err(e) => Err(Ok(e)),
     };
     match result {

@@ -35,7 +35,9 @@ pub async fn tree(State(state): State<AppState>, auth: Auth, Query(q): Query<Tre
     let mut units = state.store.unit_tree(&auth.scope).await?;
     let kind = q.kind.unwrap_or_default();
     if !kind.is_empty() {
-        let wanted: UnitKind = kind.parse().map_err(|e: FieldError| AppError::BadRequest(e.to_string()))?;
+        let wanted: UnitKind = kind
+            .parse()
+            .map_err(|e: FieldError| AppError::BadRequest(e.to_string()))?;
         units.retain(|u| u.kind == wanted);
     }
     Ok(TreePage {
@@ -93,7 +95,10 @@ async fn detail_page(
         include_subunits: false,
         name: None,
     };
-    let people = state.store.people(&auth.scope, &filter, PageRequest::new(None, Some(20))).await?;
+    let people = state
+        .store
+        .people(&auth.scope, &filter, PageRequest::new(None, Some(20)))
+        .await?;
     let can_manage = auth.can(Action::ManageUnits);
     let move_targets = if can_manage && id != auth.scope.root {
         subtree
@@ -169,7 +174,11 @@ pub struct NewQuery {
     parent: Option<String>,
 }
 
-pub async fn new_form(State(state): State<AppState>, auth: Auth, Query(q): Query<NewQuery>) -> Result<FormPage, AppError> {
+pub async fn new_form(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(q): Query<NewQuery>,
+) -> Result<FormPage, AppError> {
     auth.require(Action::ManageUnits)?;
     let parent_id = opt_int("上级单位", q.parent.as_deref())?.map_or(auth.scope.root, UnitId);
     let parent = state.store.unit(&auth.scope, parent_id).await?;
@@ -187,9 +196,14 @@ pub async fn new_form(State(state): State<AppState>, auth: Auth, Query(q): Query
     })
 }
 
-pub async fn create(State(state): State<AppState>, auth: Auth, Form(form): Form<UnitForm>) -> Result<Response, AppError> {
+pub async fn create(
+    State(state): State<AppState>,
+    auth: Auth,
+    Form(form): Form<UnitForm>,
+) -> Result<Response, AppError> {
     auth.require(Action::ManageUnits)?;
-    let parent_id = opt_int("上级单位", Some(&form.parent))?.ok_or_else(|| AppError::BadRequest("缺少上级单位".into()))?;
+    let parent_id =
+        opt_int("上级单位", Some(&form.parent))?.ok_or_else(|| AppError::BadRequest("缺少上级单位".into()))?;
     let parent = state.store.unit(&auth.scope, UnitId(parent_id)).await?;
     let result = match form.parse(Some(parent.id)) {
         Ok(new) => state.store.create_unit(&auth.scope, new).await.map_err(form_error),
@@ -235,11 +249,20 @@ pub async fn edit_form(State(state): State<AppState>, auth: Auth, Id(id): Id) ->
     })
 }
 
-pub async fn update(State(state): State<AppState>, auth: Auth, Id(id): Id, Form(form): Form<UnitForm>) -> Result<Response, AppError> {
+pub async fn update(
+    State(state): State<AppState>,
+    auth: Auth,
+    Id(id): Id,
+    Form(form): Form<UnitForm>,
+) -> Result<Response, AppError> {
     auth.require(Action::ManageUnits)?;
     let unit = state.store.unit(&auth.scope, UnitId(id)).await?;
     let result = match form.parse(unit.parent_id) {
-        Ok(edit) => state.store.update_unit(&auth.scope, unit.id, edit).await.map_err(form_error),
+        Ok(edit) => state
+            .store
+            .update_unit(&auth.scope, unit.id, edit)
+            .await
+            .map_err(form_error),
         Err(e) => Err(Ok(e)),
     };
     match result {
@@ -267,11 +290,21 @@ pub struct MoveForm {
     new_parent: String,
 }
 
-pub async fn move_unit(State(state): State<AppState>, auth: Auth, Id(id): Id, Form(form): Form<MoveForm>) -> Result<Response, AppError> {
+pub async fn move_unit(
+    State(state): State<AppState>,
+    auth: Auth,
+    Id(id): Id,
+    Form(form): Form<MoveForm>,
+) -> Result<Response, AppError> {
     auth.require(Action::ManageUnits)?;
     let new_parent = opt_int("新上级单位", Some(&form.new_parent))?
         .ok_or_else(|| AppError::BadRequest("请选择新上级单位".into()))?;
-    match state.store.move_unit(&auth.scope, UnitId(id), UnitId(new_parent)).await.map_err(form_error) {
+    match state
+        .store
+        .move_unit(&auth.scope, UnitId(id), UnitId(new_parent))
+        .await
+        .map_err(form_error)
+    {
         Ok(_) => Ok(see_other(format!("/units/{id}?saved=1"))),
         Err(Err(e)) => Err(e),
         Err(Ok(field)) => {

@@ -61,7 +61,10 @@ pub async fn list(State(state): State<AppState>, auth: Auth, Query(q): Query<Lis
         unit: unit.map(shoutu_domain::UnitId),
         name: q.q.clone(),
     };
-    let users = state.store.users(&auth.scope, &filter, PageRequest::new(page, None)).await?;
+    let users = state
+        .store
+        .users(&auth.scope, &filter, PageRequest::new(page, None))
+        .await?;
     let unit_text = unit.map(|u| u.to_string()).unwrap_or_default();
     let base = query_string(&[("unit", &unit_text), ("q", q.q.as_deref().unwrap_or(""))]);
     let now = state.clock.now();
@@ -110,7 +113,11 @@ pub struct NewQuery {
     person: Option<String>,
 }
 
-pub async fn new_form(State(state): State<AppState>, auth: Auth, Query(q): Query<NewQuery>) -> Result<NewPage, AppError> {
+pub async fn new_form(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(q): Query<NewQuery>,
+) -> Result<NewPage, AppError> {
     auth.require(Action::ManageUsers)?;
     let person_id = opt_int("人员", q.person.as_deref())?
         .ok_or_else(|| AppError::BadRequest("请从人员页面进入，为具体人员创建账号".into()))?;
@@ -153,7 +160,11 @@ async fn one_time_hash() -> Result<(String, String), AppError> {
     Ok((plain, hash))
 }
 
-pub async fn create(State(state): State<AppState>, auth: Auth, Form(form): Form<NewUserForm>) -> Result<Response, AppError> {
+pub async fn create(
+    State(state): State<AppState>,
+    auth: Auth,
+    Form(form): Form<NewUserForm>,
+) -> Result<Response, AppError> {
     auth.require(Action::ManageUsers)?;
     let person_id = opt_int("人员", Some(&form.person))?.ok_or_else(|| AppError::BadRequest("缺少人员".into()))?;
     let person = state.store.person(&auth.scope, PersonId(person_id)).await?;
@@ -247,10 +258,19 @@ pub struct RolesForm {
     role: Vec<String>,
 }
 
-pub async fn set_roles(State(state): State<AppState>, auth: Auth, Id(id): Id, Form(form): Form<RolesForm>) -> Result<Response, AppError> {
+pub async fn set_roles(
+    State(state): State<AppState>,
+    auth: Auth,
+    Id(id): Id,
+    Form(form): Form<RolesForm>,
+) -> Result<Response, AppError> {
     auth.require(Action::ManageUsers)?;
     let result = match parse_roles(form.role.iter().map(String::as_str)) {
-        Ok(roles) => state.store.set_roles(&auth.scope, UserId(id), &roles).await.map_err(form_error),
+        Ok(roles) => state
+            .store
+            .set_roles(&auth.scope, UserId(id), &roles)
+            .await
+            .map_err(form_error),
         Err(e) => Err(Ok(e)),
     };
     match result {
@@ -283,7 +303,12 @@ const ADMIN_LOCK_YEARS: i64 = 100;
 pub async fn lock(State(state): State<AppState>, auth: Auth, Id(id): Id) -> Result<Response, AppError> {
     auth.require(Action::ManageUsers)?;
     let until = state.clock.now() + chrono::Duration::days(365 * ADMIN_LOCK_YEARS);
-    match state.store.set_lock(&auth.scope, UserId(id), Some(until)).await.map_err(form_error) {
+    match state
+        .store
+        .set_lock(&auth.scope, UserId(id), Some(until))
+        .await
+        .map_err(form_error)
+    {
         Ok(()) => Ok(see_other(format!("/users/{id}?saved=1"))),
         Err(Err(e)) => Err(e),
         Err(Ok(field)) => {

@@ -13,10 +13,16 @@ async fn a_user_logs_in_and_sees_the_dashboard_of_their_unit() {
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     assert_eq!(res.headers()[LOCATION], "/");
     let cookie = res.headers()["set-cookie"].to_str().unwrap().to_string();
-    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"), "{cookie}");
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
+        "{cookie}"
+    );
     let (status, html) = app.text(&client, "/").await;
     assert_eq!(status, StatusCode::OK);
-    assert!(html.contains("工作台") && html.contains("a_staff本人") && html.contains("河口镇"), "{html}");
+    assert!(
+        html.contains("工作台") && html.contains("a_staff本人") && html.contains("河口镇"),
+        "{html}"
+    );
 }
 
 #[tokio::test]
@@ -39,10 +45,20 @@ async fn five_failures_lock_the_account_even_against_the_right_password() {
     let app = spawn_app().await;
     let client = browser();
     for _ in 0..4 {
-        let html = app.try_login(&client, "a_staff", "Wrong-Password-1").await.text().await.unwrap();
+        let html = app
+            .try_login(&client, "a_staff", "Wrong-Password-1")
+            .await
+            .text()
+            .await
+            .unwrap();
         assert!(html.contains("用户名或密码错误"));
     }
-    let html = app.try_login(&client, "a_staff", "Wrong-Password-1").await.text().await.unwrap();
+    let html = app
+        .try_login(&client, "a_staff", "Wrong-Password-1")
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(html.contains("账号已锁定"), "{html}");
     let res = app.try_login(&client, "a_staff", PASSWORD).await;
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
@@ -60,7 +76,12 @@ async fn the_lockout_threshold_is_configurable() {
     .await;
     let client = browser();
     app.try_login(&client, "a_staff", "Wrong-Password-1").await;
-    let html = app.try_login(&client, "a_staff", "Wrong-Password-1").await.text().await.unwrap();
+    let html = app
+        .try_login(&client, "a_staff", "Wrong-Password-1")
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(html.contains("连续错误 2 次"), "{html}");
 }
 
@@ -91,7 +112,12 @@ async fn a_post_without_a_valid_csrf_token_is_refused_and_changes_nothing() {
     let (_, list) = app.text(&client, "/people").await;
     assert!(!list.contains("赵六"), "nothing was stored");
     // With the token, the same form goes through.
-    let res = client.post(app.url("/people")).form(&from_elsewhere[..]).send().await.unwrap();
+    let res = client
+        .post(app.url("/people"))
+        .form(&from_elsewhere[..])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
 }
 
@@ -113,7 +139,9 @@ async fn a_reset_password_is_shown_once_and_must_be_changed_at_first_login() {
     let app = spawn_app().await;
     let admin = app.login("admin").await;
     let page = format!("/users/{}", app.user_b.id);
-    let res = app.post_form(&admin, &page, &format!("{page}/reset-password"), &[]).await;
+    let res = app
+        .post_form(&admin, &page, &format!("{page}/reset-password"), &[])
+        .await;
     assert_eq!(res.status(), StatusCode::OK);
     let html = res.text().await.unwrap();
     let marker = "id=\"one-time-password\">";
@@ -122,26 +150,46 @@ async fn a_reset_password_is_shown_once_and_must_be_changed_at_first_login() {
     assert_eq!(one_time.len(), 19);
 
     let old = browser();
-    assert_eq!(app.try_login(&old, "b_admin", PASSWORD).await.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        app.try_login(&old, "b_admin", PASSWORD).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
     let user = browser();
     let res = app.try_login(&user, "b_admin", &one_time).await;
     assert_eq!(res.headers()[LOCATION], "/account/password");
     let res = app.get(&user, "/people").await;
-    assert_eq!(res.headers()[LOCATION], "/account/password", "nothing else until the password is changed");
+    assert_eq!(
+        res.headers()[LOCATION],
+        "/account/password",
+        "nothing else until the password is changed"
+    );
     let weak = app
-        .post_form(&user, "/account/password", "/account/password", &[("current", &one_time), ("new", "short"), ("confirm", "short")])
+        .post_form(
+            &user,
+            "/account/password",
+            "/account/password",
+            &[("current", &one_time), ("new", "short"), ("confirm", "short")],
+        )
         .await;
     assert_eq!(weak.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(weak.text().await.unwrap().contains("至少 10 个字符"));
     let new = "Xin-Mima-2026-b";
     let ok = app
-        .post_form(&user, "/account/password", "/account/password", &[("current", &one_time), ("new", new), ("confirm", new)])
+        .post_form(
+            &user,
+            "/account/password",
+            "/account/password",
+            &[("current", &one_time), ("new", new), ("confirm", new)],
+        )
         .await;
     assert_eq!(ok.status(), StatusCode::OK);
     assert!(ok.text().await.unwrap().contains("密码已修改"));
     assert_eq!(app.get(&user, "/people").await.status(), StatusCode::OK);
     let again = browser();
-    assert_eq!(app.try_login(&again, "b_admin", new).await.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.try_login(&again, "b_admin", new).await.status(),
+        StatusCode::SEE_OTHER
+    );
 }
 
 #[tokio::test]

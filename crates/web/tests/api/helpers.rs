@@ -28,7 +28,10 @@ async fn unit(store: &dyn Store, scope: &Scope, parent: &Unit, kind: UnitKind, n
 }
 
 async fn person(store: &dyn Store, scope: &Scope, unit: &Unit, name: &str, post: &str) -> Person {
-    store.create_person(scope, NewPerson::parse(unit.id, name, post, "", 0).unwrap()).await.unwrap()
+    store
+        .create_person(scope, NewPerson::parse(unit.id, name, post, "", 0).unwrap())
+        .await
+        .unwrap()
 }
 
 async fn user(store: &dyn Store, scope: &Scope, unit: &Unit, username: &str, roles: &[Role], hash: &str) -> User {
@@ -90,7 +93,11 @@ pub async fn spawn_app_with(config: Config) -> TestApp {
 
 /// A browser: keeps cookies, does not follow redirects (tests look at them).
 pub fn browser() -> Client {
-    Client::builder().cookie_store(true).redirect(Policy::none()).build().unwrap()
+    Client::builder()
+        .cookie_store(true)
+        .redirect(Policy::none())
+        .build()
+        .unwrap()
 }
 
 /// The CSRF token of the first form on a page.
@@ -124,13 +131,24 @@ impl TestApp {
     }
 
     pub async fn try_login(&self, client: &Client, username: &str, password: &str) -> Response {
-        self.post_form(client, "/login", "/login", &[("username", username), ("password", password)]).await
+        self.post_form(
+            client,
+            "/login",
+            "/login",
+            &[("username", username), ("password", password)],
+        )
+        .await
     }
 
     pub async fn login(&self, username: &str) -> Client {
         let client = browser();
         let res = self.try_login(&client, username, PASSWORD).await;
-        assert_eq!(res.status(), StatusCode::SEE_OTHER, "login as {username} failed: {}", res.text().await.unwrap());
+        assert_eq!(
+            res.status(),
+            StatusCode::SEE_OTHER,
+            "login as {username} failed: {}",
+            res.text().await.unwrap()
+        );
         client
     }
 }

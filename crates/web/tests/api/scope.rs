@@ -21,7 +21,10 @@ async fn another_townships_pages_are_not_found() {
     ] {
         let (status, html) = app.text(&a, &path).await;
         assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
-        assert!(!html.contains("李秀英") && !html.contains("石桥镇"), "{path} leaks: {html}");
+        assert!(
+            !html.contains("李秀英") && !html.contains("石桥镇"),
+            "{path} leaks: {html}"
+        );
         assert!(html.contains("不在您的管辖范围内"), "{path}");
     }
 }
@@ -33,13 +36,19 @@ async fn lists_show_only_the_own_subtree() {
     for path in ["/people", "/units", "/users", "/audit", "/"] {
         let (status, html) = app.text(&a, path).await;
         assert_eq!(status, StatusCode::OK, "{path}");
-        assert!(!html.contains("李秀英") && !html.contains("石桥镇") && !html.contains("b_admin"), "{path} leaks");
+        assert!(
+            !html.contains("李秀英") && !html.contains("石桥镇") && !html.contains("b_admin"),
+            "{path} leaks"
+        );
     }
     let (_, people) = app.text(&a, "/people").await;
     assert!(people.contains("王建国"));
     let county = app.login("admin").await;
     let (_, people) = app.text(&county, "/people").await;
-    assert!(people.contains("王建国") && people.contains("李秀英"), "the county sees both");
+    assert!(
+        people.contains("王建国") && people.contains("李秀英"),
+        "the county sees both"
+    );
 }
 
 #[tokio::test]
@@ -50,11 +59,28 @@ async fn writes_into_another_township_are_refused_and_store_nothing() {
     let b_unit = app.town_b.id.to_string();
     let a_unit = app.town_a.id.to_string();
     let attempts: Vec<(String, Vec<(&str, &str)>)> = vec![
-        (b_person.clone(), vec![("unit", &b_unit), ("name", "李秀英"), ("post", "被改了")]),
-        (b_person.clone(), vec![("unit", &a_unit), ("name", "李秀英"), ("post", "被挪走")]),
+        (
+            b_person.clone(),
+            vec![("unit", &b_unit), ("name", "李秀英"), ("post", "被改了")],
+        ),
+        (
+            b_person.clone(),
+            vec![("unit", &a_unit), ("name", "李秀英"), ("post", "被挪走")],
+        ),
         ("/people".into(), vec![("unit", &b_unit), ("name", "混入者")]),
-        (format!("/units/{}", app.town_b.id), vec![("kind", "town"), ("name", "改名镇"), ("code", "B")]),
-        ("/units".into(), vec![("parent", &b_unit), ("kind", "village"), ("name", "新村"), ("code", "B9")]),
+        (
+            format!("/units/{}", app.town_b.id),
+            vec![("kind", "town"), ("name", "改名镇"), ("code", "B")],
+        ),
+        (
+            "/units".into(),
+            vec![
+                ("parent", &b_unit),
+                ("kind", "village"),
+                ("name", "新村"),
+                ("code", "B9"),
+            ],
+        ),
         (format!("/units/{}/move", app.town_b.id), vec![("new_parent", &a_unit)]),
         (format!("/users/{}/lock", app.user_b.id), vec![]),
         (format!("/users/{}/reset-password", app.user_b.id), vec![]),
@@ -80,13 +106,20 @@ async fn the_unit_switcher_narrows_the_view_within_reach() {
     let county = app.login("admin").await;
     let (_, html) = app.text(&county, "/").await;
     assert!(html.contains("石桥镇"), "the county admin can switch to any township");
-    let res = app.post_form(&county, "/", "/switch-unit", &[("unit", &app.town_a.id.to_string())]).await;
+    let res = app
+        .post_form(&county, "/", "/switch-unit", &[("unit", &app.town_a.id.to_string())])
+        .await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     let (_, people) = app.text(&county, "/people").await;
-    assert!(people.contains("王建国") && !people.contains("李秀英"), "now looking at 河口镇 only");
+    assert!(
+        people.contains("王建国") && !people.contains("李秀英"),
+        "now looking at 河口镇 only"
+    );
     let (status, _) = app.text(&county, &format!("/people/{}", app.person_b.id.0)).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    let back = app.post_form(&county, "/", "/switch-unit", &[("unit", &app.county.id.to_string())]).await;
+    let back = app
+        .post_form(&county, "/", "/switch-unit", &[("unit", &app.county.id.to_string())])
+        .await;
     assert_eq!(back.status(), StatusCode::SEE_OTHER);
     let (_, people) = app.text(&county, "/people").await;
     assert!(people.contains("李秀英"));
@@ -99,7 +132,12 @@ async fn roles_decide_what_may_be_done_inside_the_scope() {
     let (status, _) = app.text(&leader, "/people").await;
     assert_eq!(status, StatusCode::OK, "leaders read");
     let res = app
-        .post_form(&leader, "/people", "/people", &[("unit", &app.town_a.id.to_string()), ("name", "赵六")])
+        .post_form(
+            &leader,
+            "/people",
+            "/people",
+            &[("unit", &app.town_a.id.to_string()), ("name", "赵六")],
+        )
         .await;
     assert_eq!(res.status(), StatusCode::FORBIDDEN, "but do not enter records");
     let staff = app.login("a_staff").await;

@@ -18,8 +18,7 @@ const GENERIC: &str = "乡镇 城镇 村镇 小镇 名镇 集镇 全镇 我镇 �
     全县 我县 本县 该县 各县 郡县 州县 市县 区县 全街道 各街道 本街道 该街道";
 
 /// Suffix followed by this is a different word (乡村, 镇压, 县域).
-const NOT_SUFFIX: &str =
-    "乡村 乡土 乡愁 乡亲 乡贤 乡风 乡情 乡音 乡里 乡下 乡镇 镇压 镇定 镇守 镇静 镇痛 县域";
+const NOT_SUFFIX: &str = "乡村 乡土 乡愁 乡亲 乡贤 乡风 乡情 乡音 乡里 乡下 乡镇 镇压 镇定 镇守 镇静 镇痛 县域";
 
 /// Words that end right before a place name (发挥呼和镇…, 促进王坝镇…).
 const LEFT_WORDS: [&str; 43] = [
@@ -70,9 +69,7 @@ const LEFT_WORDS: [&str; 43] = [
 
 /// Followers that make a punctuation-bounded candidate ambiguous: "坚持镇党委"
 /// is 坚持 + 镇党委, not a town called 坚持.
-const UNIT_ORGANS: [&str; 8] = [
-    "党委", "政府", "人大", "纪委", "党政", "机关", "干部", "领导",
-];
+const UNIT_ORGANS: [&str; 8] = ["党委", "政府", "人大", "纪委", "党政", "机关", "干部", "领导"];
 
 struct Mention {
     name: String,
@@ -150,11 +147,7 @@ fn name_start(ctx: &Ctx, p: usize) -> Option<usize> {
         }
     }
     let (rank, j) = best?;
-    if rank == 1
-        && UNIT_ORGANS
-            .iter()
-            .any(|o| ctx.scan.starts_with_at(p + 1, o))
-    {
+    if rank == 1 && UNIT_ORGANS.iter().any(|o| ctx.scan.starts_with_at(p + 1, o)) {
         return None;
     }
     Some(j)
@@ -171,9 +164,7 @@ fn unit_names(ctx: &Ctx, title: Option<(usize, usize)>, out: &mut Vec<Hit>) {
     for m in &mut all {
         let shorter = counts
             .iter()
-            .filter(|(n, c)| {
-                **c >= 2 && n.ends_with(m.kind) && n.len() < m.name.len() + m.kind.len()
-            })
+            .filter(|(n, c)| **c >= 2 && n.ends_with(m.kind) && n.len() < m.name.len() + m.kind.len())
             .map(|(n, _)| n.strip_suffix(m.kind).unwrap_or(n).to_owned())
             .find(|n| m.name.ends_with(n.as_str()));
         if let Some(n) = shorter {
@@ -181,8 +172,15 @@ fn unit_names(ctx: &Ctx, title: Option<(usize, usize)>, out: &mut Vec<Hit>) {
             m.name = n;
         }
     }
+    let self_refs = self_references(ctx);
     for kind in KINDS {
-        let of_kind: Vec<&Mention> = all.iter().filter(|m| m.kind == kind).collect();
+        if !is_own_kind(ctx, title, kind, &self_refs) {
+            continue;
+        }
+        let chars = &ctx.scan.chars;
+        // Names listed together (青山镇、绿水镇) are an enumeration, not a slip.
+        let listed = |m: &&Mention| chars.get(m.end) == Some(&'、') || (m.start > 0 && chars[m.start - 1] == '、');
+        let of_kind: Vec<&Mention> = all.iter().filter(|m| m.kind == kind && !listed(m)).collect();
         let mut counts: HashMap<&str, usize> = HashMap::new();
         for m in &of_kind {
             *counts.entry(m.name.as_str()).or_default() += 1;
@@ -195,11 +193,7 @@ fn unit_names(ctx: &Ctx, title: Option<(usize, usize)>, out: &mut Vec<Hit>) {
             .map(|m| m.name.as_str());
         let subject = from_title.or_else(|| {
             let max = *counts.values().max()?;
-            let leaders: Vec<&str> = counts
-                .iter()
-                .filter(|(_, c)| **c == max)
-                .map(|(n, _)| *n)
-                .collect();
+            let leaders: Vec<&str> = counts.iter().filter(|(_, c)| **c == max).map(|(n, _)| *n).collect();
             (max >= 2 && leaders.len() == 1).then(|| leaders[0])
         });
         let Some(subject) = subject else { continue };
@@ -223,6 +217,30 @@ fn unit_names(ctx: &Ctx, title: Option<(usize, usize)>, out: &mut Vec<Hit>) {
             );
         }
     }
+}
+
+/// Whether the document speaks as a unit of this kind: the title names one, or
+/// the text says 我镇/全镇/本镇. A county report naming its towns is not a
+/// town report with another town's name pasted in.
+fn is_own_kind(ctx: &Ctx, title: Option<(usize, usize)>, kind: &str, self_refs: &[usize; 4]) -> bool {
+    let k = KINDS.iter().position(|&x| x == kind).unwrap_or(0);
+    title.is_some_and(|(s, e)| ctx.quote(s, e).contains(kind)) || self_refs[k] >= 2
+}
+
+/// How often the text says 我镇/全镇/本镇 (and so on) per kind, in one pass.
+fn self_references(ctx: &Ctx) -> [usize; 4] {
+    let chars = &ctx.scan.chars;
+    let mut counts = [0; 4];
+    for i in 1..chars.len() {
+        if matches!(chars[i - 1], '我' | '全' | '本') {
+            for (k, kind) in KINDS.iter().enumerate() {
+                if ctx.scan.starts_with_at(i, kind) {
+                    counts[k] += 1;
+                }
+            }
+        }
+    }
+    counts
 }
 
 /// Four-digit years (19xx/20xx) followed by 年, as (start, end, year).
@@ -268,11 +286,7 @@ fn years(ctx: &Ctx, (ts, te): (usize, usize), out: &mut Vec<Hit>) {
             out.push(
                 Hit::new(
                     "consistency.year",
-                    if intro {
-                        Severity::Error
-                    } else {
-                        Severity::Warning
-                    },
+                    if intro { Severity::Error } else { Severity::Warning },
                     s,
                     e + 1,
                     format!("此处年份“{y}年”与标题中的“{title_year}年”不一致"),

@@ -44,44 +44,20 @@ pub(crate) fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
         if let Some(len) = repeated_unit(ctx, i) {
             let unit = ctx.quote(i, i + len);
             out.push(
-                Hit::new(
-                    "dup.word",
-                    Severity::Error,
-                    i,
-                    i + 2 * len,
-                    format!("“{unit}”重复出现"),
-                )
-                .suggest(unit.to_owned()),
+                Hit::new("dup.word", Severity::Error, i, i + 2 * len, format!("“{unit}”重复出现"))
+                    .suggest(unit.to_owned()),
             );
             i += 2 * len;
             continue;
         }
         if chars[i + 1] == chars[i] && is_slip(ctx, i) {
             let c = chars[i].to_string();
-            out.push(
-                Hit::new(
-                    "dup.char",
-                    Severity::Error,
-                    i,
-                    i + 2,
-                    format!("“{c}”字重复"),
-                )
-                .suggest(c),
-            );
+            out.push(Hit::new("dup.char", Severity::Error, i, i + 2, format!("“{c}”字重复")).suggest(c));
             i += 2;
             continue;
         }
         if chars[i] == '以' && chars[i + 1] == '为' && is_extra_wei(ctx, i) {
-            out.push(
-                Hit::new(
-                    "dup.yiwei",
-                    Severity::Error,
-                    i,
-                    i + 2,
-                    "“以……为……”句式中多了一个“为”",
-                )
-                .suggest("以"),
-            );
+            out.push(Hit::new("dup.yiwei", Severity::Error, i, i + 2, "“以……为……”句式中多了一个“为”").suggest("以"));
         }
         i += 1;
     }
@@ -116,9 +92,7 @@ fn is_slip(ctx: &Ctx, i: usize) -> bool {
     if chars.get(i + 2) == Some(&c) || (i > 0 && chars[i - 1] == c) {
         return false;
     }
-    let aabb_after = chars
-        .get(i + 2)
-        .is_some_and(|&x| chars.get(i + 3) == Some(&x));
+    let aabb_after = chars.get(i + 2).is_some_and(|&x| chars.get(i + 3) == Some(&x));
     let aabb_before = i >= 2 && chars[i - 2] == chars[i - 1];
     if aabb_after || aabb_before {
         return false;
@@ -146,11 +120,7 @@ fn is_extra_wei(ctx: &Ctx, i: usize) -> bool {
     let limit = (i + 32).min(chars.len());
     let mut j = i + 2;
     while j < limit && !is_clause_break(chars[j]) {
-        if chars[j] == '为'
-            && YI_WEI_TARGETS
-                .iter()
-                .any(|t| ctx.scan.starts_with_at(j + 1, t))
-        {
+        if chars[j] == '为' && YI_WEI_TARGETS.iter().any(|t| ctx.scan.starts_with_at(j + 1, t)) {
             return true;
         }
         j += 1;

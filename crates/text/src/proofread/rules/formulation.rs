@@ -77,10 +77,7 @@ pub(crate) fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
                         *severity,
                         p.start,
                         p.end,
-                        format!(
-                            "“{}”不是规范表述，应为“{canonical}”",
-                            ctx.quote(p.start, p.end)
-                        ),
+                        format!("“{}”不是规范表述，应为“{canonical}”", ctx.quote(p.start, p.end)),
                     )
                     .suggest(canonical.clone()),
                 );
@@ -109,9 +106,7 @@ fn listing(ctx: &Ctx, s: usize, hits: &[Member], out: &mut Vec<Hit>) {
     let name = &set.name;
     if let Some(h) = hits.iter().find(|h| h.member.is_none()) {
         let (old, note) = &ctx.data.outdated_notes[h.note.unwrap_or(0)];
-        let missing = (0..n)
-            .find(|m| !seen.contains(m))
-            .map(|m| set.members[m].clone());
+        let missing = (0..n).find(|m| !seen.contains(m)).map(|m| set.members[m].clone());
         let mut hit = Hit::new(
             "formulation.member",
             Severity::Error,
@@ -153,10 +148,7 @@ fn listing(ctx: &Ctx, s: usize, hits: &[Member], out: &mut Vec<Hit>) {
                 Severity::Error,
                 ws,
                 we,
-                format!(
-                    "“{wrong}”不是“{name}”的成员，“{name}”应为“{}”",
-                    canonical(ctx, s)
-                ),
+                format!("“{wrong}”不是“{name}”的成员，“{name}”应为“{}”", canonical(ctx, s)),
             )
             .suggest(missing.clone()),
         );
@@ -167,10 +159,7 @@ fn listing(ctx: &Ctx, s: usize, hits: &[Member], out: &mut Vec<Hit>) {
                 Severity::Warning,
                 start,
                 end,
-                format!(
-                    "“{name}”不完整，缺少“{missing}”，应为“{}”",
-                    canonical(ctx, s)
-                ),
+                format!("“{name}”不完整，缺少“{missing}”，应为“{}”", canonical(ctx, s)),
             )
             .suggest(canonical(ctx, s)),
         );
@@ -183,9 +172,7 @@ fn neighbour_item(ctx: &Ctx, start: usize, end: usize, missing: &str) -> Option<
     let chars = &ctx.scan.chars;
     let want = missing.chars().count();
     let last = missing.chars().last()?;
-    let stop = |c: char| {
-        is_clause_break(c) || matches!(c, '“' | '”' | '（' | '）' | '《' | '》') || c == '等'
-    };
+    let stop = |c: char| is_clause_break(c) || matches!(c, '“' | '”' | '（' | '）' | '《' | '》') || c == '等';
     let quoted = |i: usize| matches!(chars.get(i), Some('“' | '”'));
     // After the listing: "…核心意识、全局意识".
     let mut a = end + usize::from(quoted(end));
@@ -234,10 +221,7 @@ fn clause(ctx: &Ctx, p: &PhraseHit, c: usize, out: &mut Vec<Hit>) {
     let mut e = p.end;
     while e < chars.len()
         && e - p.start < want + 8
-        && !matches!(
-            chars[e],
-            '，' | '。' | '；' | '：' | '！' | '？' | '”' | '\n'
-        )
+        && !matches!(chars[e], '，' | '。' | '；' | '：' | '！' | '？' | '”' | '\n')
     {
         e += 1;
     }
@@ -267,11 +251,7 @@ fn congress_digits(ctx: &Ctx, out: &mut Vec<Hit>) {
             j += 1;
         }
         let prev_ok = i == 0 || !chars[i - 1].is_ascii_alphanumeric();
-        let num: Option<u32> = ctx
-            .quote(i, j)
-            .parse()
-            .ok()
-            .filter(|n| (1..=30).contains(n));
+        let num: Option<u32> = ctx.quote(i, j).parse().ok().filter(|n| (1..=30).contains(n));
         let congress = ctx.scan.ends_with_at(i, "党的") && chars.get(j) == Some(&'大');
         let session = chars.get(j) == Some(&'届') && chars.get(j + 2) == Some(&'中');
         if let (true, Some(n), true) = (prev_ok, num, congress || session) {
@@ -282,10 +262,7 @@ fn congress_digits(ctx: &Ctx, out: &mut Vec<Hit>) {
                     Severity::Error,
                     i,
                     j,
-                    format!(
-                        "党代会和全会的届次应使用汉字数字：“{}”应写作“{cn}”",
-                        ctx.quote(i, j)
-                    ),
+                    format!("党代会和全会的届次应使用汉字数字：“{}”应写作“{cn}”", ctx.quote(i, j)),
                 )
                 .suggest(cn),
             );

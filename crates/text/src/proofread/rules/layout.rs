@@ -29,7 +29,13 @@ pub(crate) fn check(doc: &Document, chars: &[char], headings: &[Heading], out: &
 
 fn page(doc: &Document, out: &mut Vec<Hit>) {
     let Some(page) = &doc.page else {
-        out.push(Hit::new("layout.page", Severity::Warning, 0, 0, "文档没有页面设置，无法核对纸张和页边距（应为 A4，上 37 mm、下 35 mm、左 28 mm、右 26 mm）"));
+        out.push(Hit::new(
+            "layout.page",
+            Severity::Warning,
+            0,
+            0,
+            "文档没有页面设置，无法核对纸张和页边距（应为 A4，上 37 mm、下 35 mm、左 28 mm、右 26 mm）",
+        ));
         return;
     };
     if let (Some(w), Some(h)) = (page.width, page.height) {
@@ -71,10 +77,8 @@ fn page(doc: &Document, out: &mut Vec<Hit>) {
         ));
     }
     let grid_ok = page.grid.as_ref().is_some_and(|g| {
-        matches!(
-            g.kind.as_deref(),
-            Some("lines" | "linesAndChars" | "snapToChars")
-        ) && g.line_pitch.is_some_and(|p| (560..=600).contains(&p))
+        matches!(g.kind.as_deref(), Some("lines" | "linesAndChars" | "snapToChars"))
+            && g.line_pitch.is_some_and(|p| (560..=600).contains(&p))
     });
     if !grid_ok {
         out.push(Hit::new(

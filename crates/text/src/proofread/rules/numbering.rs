@@ -26,10 +26,7 @@ pub(crate) fn heading_at(ctx: &Ctx, l: usize) -> Option<Heading> {
         s += 1;
     }
     let line = &chars[s..e];
-    let cn_len = line
-        .iter()
-        .take_while(|c| "一二三四五六七八九十".contains(**c))
-        .count();
+    let cn_len = line.iter().take_while(|c| "一二三四五六七八九十".contains(**c)).count();
     if (1..=3).contains(&cn_len) {
         let number = parse_cn_number(&line[..cn_len])?;
         let style = match line.get(cn_len) {
@@ -55,11 +52,7 @@ pub(crate) fn heading_at(ctx: &Ctx, l: usize) -> Option<Heading> {
         let (level, len, number) = if (1..=3).contains(&cn) {
             (2, cn, parse_cn_number(&inner[..cn])?)
         } else if (1..=2).contains(&digits) {
-            (
-                4,
-                digits,
-                inner[..digits].iter().collect::<String>().parse().ok()?,
-            )
+            (4, digits, inner[..digits].iter().collect::<String>().parse().ok()?)
         } else {
             return None;
         };
@@ -83,11 +76,7 @@ pub(crate) fn heading_at(ctx: &Ctx, l: usize) -> Option<Heading> {
             _ => return None,
         };
         // "1.5万元" is a number, not a heading.
-        if line
-            .get(digits + 1)
-            .is_some_and(|c| c.is_ascii_digit() || *c == '\n')
-            || line.len() <= digits + 1
-        {
+        if line.get(digits + 1).is_some_and(|c| c.is_ascii_digit() || *c == '\n') || line.len() <= digits + 1 {
             return None;
         }
         let number = line[..digits].iter().collect::<String>().parse().ok()?;
@@ -114,20 +103,14 @@ fn render(level: usize, n: u32, style: &str) -> String {
 }
 
 pub(crate) fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
-    let headings: Vec<Heading> = (0..ctx.scan.lines.len())
-        .filter_map(|l| heading_at(ctx, l))
-        .collect();
+    let headings: Vec<Heading> = (0..ctx.scan.lines.len()).filter_map(|l| heading_at(ctx, l)).collect();
     // The attachment note (附件：1.…  2.…) and the attachments themselves
     // number on their own.
     let attachments: Vec<usize> = ctx
         .scan
         .lines
         .iter()
-        .map(|&(s, e)| {
-            (s..e)
-                .find(|&k| !is_line_space(ctx.scan.chars[k]))
-                .unwrap_or(e)
-        })
+        .map(|&(s, e)| (s..e).find(|&k| !is_line_space(ctx.scan.chars[k])).unwrap_or(e))
         .filter(|&s| ctx.scan.starts_with_at(s, "附件"))
         .collect();
     let mut next_attachment = 0;
@@ -176,23 +159,19 @@ pub(crate) fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
                 )
                 .suggest(render(h.level, prev + 1, h.style)),
             ),
-            None if h.number != 1
-                && (h.level <= 2 || last[..h.level].iter().any(Option::is_some)) =>
-            {
-                out.push(
-                    Hit::new(
-                        "numbering.gap",
-                        Severity::Error,
-                        h.start,
-                        h.end,
-                        format!(
-                            "编号不连续：本级第一条标题是“{marker}”，缺少“{}”",
-                            render(h.level, 1, h.style)
-                        ),
-                    )
-                    .suggest(render(h.level, 1, h.style)),
+            None if h.number != 1 && (h.level <= 2 || last[..h.level].iter().any(Option::is_some)) => out.push(
+                Hit::new(
+                    "numbering.gap",
+                    Severity::Error,
+                    h.start,
+                    h.end,
+                    format!(
+                        "编号不连续：本级第一条标题是“{marker}”，缺少“{}”",
+                        render(h.level, 1, h.style)
+                    ),
                 )
-            }
+                .suggest(render(h.level, 1, h.style)),
+            ),
             _ => {}
         }
         last[h.level] = Some(h.number);

@@ -19,8 +19,7 @@ pub(crate) fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
         let c = chars[i];
         if matches!(c, '*' | '＊' | '×' | '○' | '□') {
             let end = run_end(chars, i, |x| x == c);
-            let near_cjk =
-                (i > 0 && is_cjk(chars[i - 1])) || chars.get(end).is_some_and(|&x| is_cjk(x));
+            let near_cjk = (i > 0 && is_cjk(chars[i - 1])) || chars.get(end).is_some_and(|&x| is_cjk(x));
             let digits_before = i > 0 && chars[i - 1].is_ascii_digit();
             if end - i >= 2 && near_cjk && !digits_before {
                 let mut hit = Hit::new(
@@ -28,10 +27,7 @@ pub(crate) fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
                     Severity::Error,
                     i,
                     end,
-                    format!(
-                        "“{}”是隐去或未填写的内容，应填写实际名称或数字",
-                        ctx.quote(i, end)
-                    ),
+                    format!("“{}”是隐去或未填写的内容，应填写实际名称或数字", ctx.quote(i, end)),
                 );
                 if let Some(s) = congress_suggestion(ctx, i, end) {
                     hit = hit.suggest(s);
@@ -65,10 +61,7 @@ pub(crate) fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
                 Severity::Error,
                 p.start,
                 p.end,
-                format!(
-                    "“{}”是模板中未替换的内容，应填写实际内容",
-                    ctx.quote(p.start, p.end)
-                ),
+                format!("“{}”是模板中未替换的内容，应填写实际内容", ctx.quote(p.start, p.end)),
             ));
         }
     }
@@ -112,10 +105,7 @@ fn letters(ctx: &Ctx, start: usize, end: usize, out: &mut Vec<Hit>) {
     }
     let text = ctx.quote(start, end);
     let (rule, message) = if word.len() >= 2 && all_x {
-        (
-            "placeholder.xx",
-            format!("“{text}”是未替换的占位符，应填写实际名称"),
-        )
+        ("placeholder.xx", format!("“{text}”是未替换的占位符，应填写实际名称"))
     } else {
         (
             "placeholder.letter",
@@ -136,9 +126,7 @@ fn year(ctx: &Ctx, start: usize, end: usize, out: &mut Vec<Hit>) {
     if !(2..=3).contains(&digits) || (start > 0 && chars[start - 1].is_ascii_alphanumeric()) {
         return;
     }
-    let mask = run_end(chars, end, |c| {
-        matches!(c, 'x' | 'X' | 'Ｘ' | '×' | '*' | '＊')
-    });
+    let mask = run_end(chars, end, |c| matches!(c, 'x' | 'X' | 'Ｘ' | '×' | '*' | '＊'));
     if digits + (mask - end) != 4 || chars.get(mask).is_some_and(|c| c.is_ascii_alphanumeric()) {
         return;
     }

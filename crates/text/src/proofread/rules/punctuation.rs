@@ -46,16 +46,10 @@ fn halfwidth(ctx: &Ctx, s: usize, e: usize, out: &mut Vec<Hit>) {
         let c = chars[i];
         match c {
             ',' | ';' | ':' | '?' | '!' => {
-                let digits = i > s
-                    && chars[i - 1].is_ascii_digit()
-                    && chars.get(i + 1).is_some_and(|c| c.is_ascii_digit());
+                let digits =
+                    i > s && chars[i - 1].is_ascii_digit() && chars.get(i + 1).is_some_and(|c| c.is_ascii_digit());
                 if !digits && chinese_around(chars, i) {
-                    out.push(halfwidth_hit(
-                        i,
-                        i + 1,
-                        c.to_string(),
-                        full_width(c).to_string(),
-                    ));
+                    out.push(halfwidth_hit(i, i + 1, c.to_string(), full_width(c).to_string()));
                 }
             }
             '(' => {
@@ -65,12 +59,7 @@ fn halfwidth(ctx: &Ctx, s: usize, e: usize, out: &mut Vec<Hit>) {
                     if inner_cjk || chinese_around(chars, i) || chinese_around(chars, j) {
                         let inner: String = chars[i + 1..j].iter().collect();
                         if j - i <= 12 {
-                            out.push(halfwidth_hit(
-                                i,
-                                j + 1,
-                                format!("({inner})"),
-                                format!("（{inner}）"),
-                            ));
+                            out.push(halfwidth_hit(i, j + 1, format!("({inner})"), format!("（{inner}）")));
                         } else {
                             out.push(halfwidth_hit(i, i + 1, "(".into(), "（".into()));
                             out.push(halfwidth_hit(j, j + 1, ")".into(), "）".into()));
@@ -82,9 +71,7 @@ fn halfwidth(ctx: &Ctx, s: usize, e: usize, out: &mut Vec<Hit>) {
                     out.push(halfwidth_hit(i, i + 1, "(".into(), "（".into()));
                 }
             }
-            ')' if chinese_around(chars, i) => {
-                out.push(halfwidth_hit(i, i + 1, ")".into(), "）".into()))
-            }
+            ')' if chinese_around(chars, i) => out.push(halfwidth_hit(i, i + 1, ")".into(), "）".into())),
             '"' => {
                 let want = if quote_open { "”" } else { "“" };
                 quote_open = !quote_open;
@@ -98,16 +85,7 @@ fn halfwidth(ctx: &Ctx, s: usize, e: usize, out: &mut Vec<Hit>) {
                     j += 1;
                 }
                 if chinese_around(chars, i) || chinese_around(chars, j - 1) {
-                    out.push(
-                        Hit::new(
-                            "punct.ellipsis",
-                            Severity::Warning,
-                            i,
-                            j,
-                            "中文省略号应使用“……”",
-                        )
-                        .suggest("……"),
-                    );
+                    out.push(Hit::new("punct.ellipsis", Severity::Warning, i, j, "中文省略号应使用“……”").suggest("……"));
                 }
                 i = j;
                 continue;
@@ -276,8 +254,7 @@ fn enumeration_and_doubles(ctx: &Ctx, out: &mut Vec<Hit>) {
                     )
                     .suggest("等"),
                 );
-            } else if prev
-                .is_some_and(|p| (is_mark(p) || p == '、') || matches!(p, '“' | '（' | '《' | '\n'))
+            } else if prev.is_some_and(|p| (is_mark(p) || p == '、') || matches!(p, '“' | '（' | '《' | '\n'))
                 || prev.is_none()
                 || next.is_some_and(|x| (is_mark(x) || x == '、') || matches!(x, '）' | '\n'))
             {
@@ -300,16 +277,7 @@ fn enumeration_and_doubles(ctx: &Ctx, out: &mut Vec<Hit>) {
                 while i < n && chars[i] == '。' {
                     i += 1;
                 }
-                out.push(
-                    Hit::new(
-                        "punct.ellipsis",
-                        Severity::Warning,
-                        start,
-                        i,
-                        "省略号应使用“……”",
-                    )
-                    .suggest("……"),
-                );
+                out.push(Hit::new("punct.ellipsis", Severity::Warning, start, i, "省略号应使用“……”").suggest("……"));
                 continue;
             }
             if is_mark(next) && !emphatic {

@@ -26,10 +26,7 @@ fn paywall_markers(ctx: &Ctx, out: &mut Vec<Hit>) {
     while i + 1 < chars.len() {
         if chars[i] == '#' && chars[i + 1] == '#' {
             let mut j = i + 2;
-            while j < chars.len()
-                && j - i < 24
-                && (chars[j].is_ascii_alphabetic() || chars[j] == '_')
-            {
+            while j < chars.len() && j - i < 24 && (chars[j].is_ascii_alphabetic() || chars[j] == '_') {
                 j += 1;
             }
             if j - i >= 4 && j + 1 < chars.len() && chars[j] == '#' && chars[j + 1] == '#' {
@@ -78,38 +75,19 @@ fn banner_lines(ctx: &Ctx, out: &mut Vec<Hit>) {
             continue;
         }
         flagged_line = l;
-        out.push(
-            Hit::new(
-                rule,
-                Severity::Error,
-                s,
-                e,
-                format!("此行是{what}，不属于正文"),
-            )
-            .suggest("删除此行"),
-        );
+        out.push(Hit::new(rule, Severity::Error, s, e, format!("此行是{what}，不属于正文")).suggest("删除此行"));
     }
     for l in 0..ctx.scan.lines.len() {
         let (mut s, e) = trimmed(ctx, l);
         let chars = &ctx.scan.chars;
         let line_start = s;
-        while s < e
-            && matches!(
-                chars[s],
-                '-' | '·' | '•' | '*' | '>' | '|' | ' ' | '\u{3000}'
-            )
-        {
+        while s < e && matches!(chars[s], '-' | '·' | '•' | '*' | '>' | '|' | ' ' | '\u{3000}') {
             s += 1;
         }
         if e - s > MAX_BANNER_CHARS {
             continue;
         }
-        if ctx
-            .data
-            .link_line
-            .iter()
-            .any(|w| ctx.scan.starts_with_at(s, w))
-        {
+        if ctx.data.link_line.iter().any(|w| ctx.scan.starts_with_at(s, w)) {
             out.push(
                 Hit::new(
                     "residue.link",
