@@ -120,7 +120,7 @@ pub async fn load(store: &dyn Store, rng: ChaCha8Rng, password_hash: String) -> 
         .await?;
     let mut l = Loader {
         store,
-        scope: Scope::console(county.id),
+        scope: Scope::new(county.id, vec![Role::SystemAdmin], None, "演示数据"),
         rng,
         password_hash,
         units: 1,

@@ -25,6 +25,8 @@ pub struct EntryRow {
     pub unit: String,
     pub record_type: String,
     pub record_id: String,
+    /// Where the record can be opened, for the kinds that have a page.
+    pub link: Option<String>,
     pub action: String,
     pub before: String,
     pub after: String,
@@ -125,6 +127,12 @@ pub async fn list(
                 .unwrap_or_else(|| e.unit_id.map(|id| format!("#{id}")).unwrap_or_default()),
             record_type: e.record_type_label().to_string(),
             record_id: e.record_id.clone(),
+            link: match e.record_type.as_str() {
+                "unit" => Some(format!("/units/{}", e.record_id)),
+                "person" => Some(format!("/people/{}", e.record_id)),
+                "user" => Some(format!("/users/{}", e.record_id)),
+                _ => None,
+            },
             action: e.action_label().to_string(),
             before: e.before.clone().unwrap_or_default(),
             after: e.after.clone().unwrap_or_default(),
