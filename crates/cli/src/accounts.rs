@@ -100,6 +100,32 @@ fn password_from(file: Option<&Path>) -> anyhow::Result<NewPassword> {
     }
 }
 
+/// A person and their login, created together from the console.
+struct Account<'a> {
+    unit: shoutu_domain::UnitId,
+    name: &'a str,
+    post: &'a str,
+    username: &'a str,
+    roles: Vec<Role>,
+}
+
+impl Account<'_> {
+    async fn create(self, store: &dyn Store, scope: &shoutu_domain::Scope, pw: &NewPassword) -> anyhow::Result<()> {
+        let person = store
+            .create_person(scope, NewPerson::parse(self.unit, self.name, self.post, "", 0)?)
+            .await?;
+        let user = NewUser {
+            username: self.username.to_string(),
+            person_id: person.id,
+            roles: self.roles,
+            password_hash: pw.hash.clone(),
+            must_change_password: pw.must_change,
+        };
+        store.create_user(scope, user).await?;
+        Ok(())
+    }
+}
+
 fn show_one_time(username: &str, pw: &NewPassword) {
     if let Some(plain) = &pw.plain {
         println!("用户 {username} 的一次性密码：{plain}");
@@ -116,24 +142,14 @@ pub async fn init(store: &dyn Store, args: InitArgs) -> anyhow::Result<ExitCode>
     let pw = password_from(args.admin_password_file.as_deref())?;
     let root = store.create_root_unit("命令行", unit).await?;
     let scope = shoutu_domain::Scope::console(root.id);
-    let person = store
-        .create_person(
-            &scope,
-            NewPerson::parse(root.id, &args.admin_name, "系统管理员", "", 0)?,
-        )
-        .await?;
-    store
-        .create_user(
-            &scope,
-            NewUser {
-                username: username.clone(),
-                person_id: person.id,
-                roles: vec![Role::SystemAdmin],
-                password_hash: pw.hash.clone(),
-                must_change_password: pw.must_change,
-            },
-        )
-        .await?;
+    let account = Account {
+        unit: root.id,
+        name: &args.admin_name,
+        post: "系统管理员",
+        username: &username,
+        roles: vec![Role::SystemAdmin],
+    };
+    account.create(store, &scope, &pw).await?;
     println!("已创建最上级单位「{}」和系统管理员 {username}。", root.name);
     show_one_time(&username, &pw);
     Ok(ExitCode::SUCCESS)
@@ -166,21 +182,14 @@ pub async fn user(store: &dyn Store, command: UserCommand) -> anyhow::Result<Exi
                 .await
                 .map_err(|_| anyhow::anyhow!("没有代码为「{unit}」的单位"))?;
             let pw = password_from(password_file.as_deref())?;
-            let person = store
-                .create_person(&scope, NewPerson::parse(unit.id, &name, &post, "", 0)?)
-                .await?;
-            store
-                .create_user(
-                    &scope,
-                    NewUser {
-                        username: username.clone(),
-                        person_id: person.id,
-                        roles,
-                        password_hash: pw.hash.clone(),
-                        must_change_password: pw.must_change,
-                    },
-                )
-                .await?;
+            let account = Account {
+                unit: unit.id,
+                name: &name,
+                post: &post,
+                username: &username,
+                roles,
+            };
+            account.create(store, &scope, &pw).await?;
             println!("已创建用户 {username}（{name}，{}）。", unit.name);
             show_one_time(&username, &pw);
         }

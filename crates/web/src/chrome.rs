@@ -82,49 +82,25 @@ pub async fn chrome(state: &AppState, auth: &Auth, active: Nav, title: impl Into
             selected: u.id == current,
         })
         .collect();
-    let mut nav = vec![NavItem {
-        href: "/",
-        label: "工作台",
-        active: active == Nav::Home,
-        pending: false,
-    }];
+    let item = |href, label, key: Nav, pending| NavItem {
+        href,
+        label,
+        active: active == key,
+        pending,
+    };
+    let mut nav = vec![item("/", "工作台", Nav::Home, false)];
     for ((key, label), href) in MODULES.iter().zip(MODULE_HREFS) {
-        nav.push(NavItem {
-            href,
-            label,
-            active: active == Nav::Module(key),
-            pending: true,
-        });
+        nav.push(item(href, label, Nav::Module(key), true));
     }
     let mut admin_nav = vec![
-        NavItem {
-            href: "/units",
-            label: "单位",
-            active: active == Nav::Units,
-            pending: false,
-        },
-        NavItem {
-            href: "/people",
-            label: "人员",
-            active: active == Nav::People,
-            pending: false,
-        },
+        item("/units", "单位", Nav::Units, false),
+        item("/people", "人员", Nav::People, false),
     ];
     if auth.can(Action::ManageUsers) {
-        admin_nav.push(NavItem {
-            href: "/users",
-            label: "用户",
-            active: active == Nav::Users,
-            pending: false,
-        });
+        admin_nav.push(item("/users", "用户", Nav::Users, false));
     }
     if auth.can(Action::ViewAudit) {
-        admin_nav.push(NavItem {
-            href: "/audit",
-            label: "审计日志",
-            active: active == Nav::Audit,
-            pending: false,
-        });
+        admin_nav.push(item("/audit", "审计日志", Nav::Audit, false));
     }
     Ok(Chrome {
         title: title.into(),

@@ -11,7 +11,9 @@ static CHECKER: OnceLock<Checker> = OnceLock::new();
 
 fuzz_target!(|data: &[u8]| {
     let checker = CHECKER.get_or_init(Checker::new);
-    let Ok(doc) = parse_document("fuzz.txt", data) else { return };
+    let Ok(doc) = parse_document("fuzz.txt", data) else {
+        return;
+    };
     let findings = checker.check_document(&doc);
     let n = doc.text.chars().count();
     for f in &findings {

@@ -1,6 +1,6 @@
 use super::data::{Data, PhraseHit};
 use super::document::{Document, DocumentFormat};
-use super::finding::{Finding, Hit};
+use super::finding::{Finding, Hit, Severity};
 use super::rules::{self, Ctx};
 use super::scan::Scan;
 
@@ -46,6 +46,9 @@ impl Checker {
                     .iter()
                     .map(move |&phrase| PhraseHit { start, end, phrase })
             })
+            // Fixed phrases are rare in real text; a file made of nothing but
+            // them must not turn into gigabytes of matches.
+            .take(rules::MAX_HITS * 10)
             .collect::<Vec<_>>();
         let mut phrases = phrases;
         phrases.sort_by_key(|p| (p.start, p.end));
@@ -86,6 +89,15 @@ impl Checker {
 }
 
 fn finish(scan: &Scan, mut hits: Vec<Hit>) -> Vec<Finding> {
+    if hits.len() >= rules::MAX_HITS {
+        hits.push(Hit::new(
+            "limit.truncated",
+            Severity::Info,
+            0,
+            0,
+            format!("发现的问题超过 {} 处，已停止检查，仅列出已发现的部分", rules::MAX_HITS),
+        ));
+    }
     hits.sort_by(|a, b| (a.start, a.end, a.rule).cmp(&(b.start, b.end, b.rule)));
     hits.dedup_by(|b, a| a.start == b.start && a.end == b.end && a.rule == b.rule);
     hits.into_iter()
@@ -116,5 +128,13 @@ mod tests {
     #[test]
     fn checker_is_shareable() {
         assert_send_sync::<Checker>();
+    }
+
+    #[test]
+    fn pathological_input_stays_bounded() {
+        let text = "“（《".repeat(300_000);
+        let findings = Checker::new().check_text(&text);
+        assert!(findings.len() <= rules::MAX_HITS + 1, "{}", findings.len());
+        assert_eq!(findings[0].rule, "limit.truncated");
     }
 }

@@ -22,9 +22,7 @@ pub(crate) struct TermSet {
     pub ordered: bool,
     #[serde(default)]
     pub outdated: HashMap<String, String>,
-    #[allow(dead_code)]
     pub source: String,
-    #[allow(dead_code)]
     pub since: String,
 }
 
@@ -33,9 +31,7 @@ pub(crate) struct Clause {
     pub name: String,
     pub anchor: String,
     pub text: String,
-    #[allow(dead_code)]
     pub source: String,
-    #[allow(dead_code)]
     pub since: String,
 }
 
@@ -44,9 +40,7 @@ pub(crate) struct FullName {
     pub canonical: String,
     pub wrong: Vec<String>,
     pub severity: String,
-    #[allow(dead_code)]
     pub source: String,
-    #[allow(dead_code)]
     pub since: String,
 }
 
@@ -104,7 +98,8 @@ pub(crate) enum Phrase {
 pub(crate) struct Data {
     pub sets: Vec<TermSet>,
     pub clauses: Vec<Clause>,
-    pub names: Vec<(String, Severity)>,
+    /// Canonical full names with severity and the source they follow.
+    pub names: Vec<(String, Severity, String)>,
     pub confusables: Vec<(String, String)>,
     pub outdated_notes: Vec<(String, String)>,
     pub link_line: Vec<String>,
@@ -166,7 +161,7 @@ impl Data {
             } else {
                 Severity::Warning
             };
-            names.push((name.canonical.clone(), sev));
+            names.push((name.canonical.clone(), sev, basis(&name.source, &name.since)));
         }
         for (i, (wrong, _)) in c.pairs.iter().enumerate() {
             add(wrong, Phrase::Confusable(i));
@@ -204,6 +199,12 @@ impl Data {
             meanings,
         }
     }
+}
+
+/// "（依据：党的十九大报告，2017-10）": shown with every formulation finding so
+/// a reviewer can check the canonical form against its source.
+pub(crate) fn basis(source: &str, since: &str) -> String {
+    format!("（依据：{source}，{since}）")
 }
 
 /// One automaton match in character indices.

@@ -20,7 +20,11 @@ const MB: u64 = 1024 * 1024;
 pub enum LoadError {
     #[error("无法读取文件“{file}”：{reason}")]
     Io { file: String, reason: String },
-    #[error("文件“{file}”过大（{size} 字节），超过 {} MB 的上限，请拆分后再检查", MAX_FILE_BYTES / MB)]
+    #[error(
+        "文件“{file}”过大（{:.1} MB），超过 {} MB 的上限，请拆分后再检查",
+        *size as f64 / MB as f64,
+        MAX_FILE_BYTES / MB
+    )]
     TooLarge { file: String, size: u64 },
     #[error("文件“{file}”是空的，没有可检查的内容")]
     Empty { file: String },

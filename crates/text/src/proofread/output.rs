@@ -38,6 +38,16 @@ pub fn render_text(file_name: &str, doc_text: &str, findings: &[Finding]) -> Str
             f.rule,
             f.message
         ));
+        let gutter = f.line.to_string();
+        let blank = " ".repeat(gutter.len());
+        // Page-level findings (margins, grid) concern no particular text.
+        if f.start == f.end {
+            if let Some(s) = &f.suggestion {
+                out.push_str(&format!("{blank} = 建议：{s}\n"));
+            }
+            out.push('\n');
+            continue;
+        }
         let line: Vec<char> = lines
             .get(f.line - 1)
             .map(|l| {
@@ -70,8 +80,6 @@ pub fn render_text(file_name: &str, doc_text: &str, findings: &[Finding]) -> Str
             .iter()
             .map(|&c| width(c))
             .sum();
-        let gutter = f.line.to_string();
-        let blank = " ".repeat(gutter.len());
         out.push_str(&format!(
             "{blank} |\n{gutter} | {shown}\n{blank} | {}{}\n",
             " ".repeat(pad),
@@ -152,6 +160,27 @@ mod tests {
         assert_eq!(lines[3], "  |   ^^^^^^^^");
         assert_eq!(lines[4], "  = 建议：推动");
         assert!(out.ends_with("a.txt: 共 1 处问题（错误 1，警告 0，提示 0）\n"));
+    }
+
+    #[test]
+    fn page_level_findings_show_no_snippet() {
+        let f = Finding {
+            rule: "layout.margin".into(),
+            severity: Severity::Warning,
+            ..finding(1, 1, 0, 0, "")
+        };
+        let out = render_text("a.docx", "标题", &[f]);
+        assert!(out.starts_with("a.docx:1:1: warning[layout.margin]"), "{out}");
+        assert!(!out.contains('^'), "{out}");
+    }
+
+    #[test]
+    fn long_lines_are_cut_around_the_span() {
+        let line = format!("{}推动推动{}", "甲".repeat(100), "乙".repeat(100));
+        let out = render_text("a.txt", &line, &[finding(1, 101, 100, 104, "推动推动")]);
+        let shown = out.lines().nth(2).unwrap();
+        assert!(shown.starts_with("1 | …甲") && shown.ends_with("乙…"), "{shown}");
+        assert_eq!(shown.chars().count(), "1 | ".len() + 24 + 4 + 24 + 2);
     }
 
     #[test]

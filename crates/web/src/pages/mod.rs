@@ -11,6 +11,7 @@ mod users;
 use crate::AppState;
 use crate::error::AppError;
 use axum::Router;
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use shoutu_domain::FieldError;
@@ -52,13 +53,31 @@ pub(crate) fn see_other(to: impl AsRef<str>) -> Response {
     Redirect::to(to.as_ref()).into_response()
 }
 
-/// Splits a store failure into what the form should show next to its fields and what
+/// What became of a submitted form: saved, or to be shown again with what to fix.
+pub(crate) enum Submitted<T> {
+    Saved(T),
+    Fix(FieldError),
+}
+
+/// Splits a store result into what the form should show next to its fields and what
 /// becomes an error page.
-pub(crate) fn form_error(e: StoreError) -> Result<FieldError, AppError> {
-    match e {
-        StoreError::Invalid(f) | StoreError::Conflict(f) => Ok(f),
-        other => Err(other.into()),
+pub(crate) fn settle<T>(result: Result<T, StoreError>) -> Result<Submitted<T>, AppError> {
+    match result {
+        Ok(v) => Ok(Submitted::Saved(v)),
+        Err(StoreError::Invalid(f) | StoreError::Conflict(f)) => Ok(Submitted::Fix(f)),
+        Err(other) => Err(other.into()),
     }
+}
+
+/// A form shown again because of what the user typed.
+pub(crate) fn unprocessable(page: impl IntoResponse) -> Response {
+    (StatusCode::UNPROCESSABLE_ENTITY, page).into_response()
+}
+
+/// `?saved=1` after a redirect shows "已保存".
+#[derive(serde::Deserialize)]
+pub(crate) struct SavedQuery {
+    pub saved: Option<String>,
 }
 
 /// Pagination links keep the other query parameters of a list.

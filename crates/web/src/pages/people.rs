@@ -5,12 +5,11 @@ use crate::auth::Auth;
 use crate::chrome::{Chrome, Nav, chrome};
 use crate::error::AppError;
 use crate::extract::{Form, Id, Query, opt_int};
-use crate::pages::{Pager, form_error, query_string, see_other};
+use crate::pages::{Pager, SavedQuery, Submitted, query_string, see_other, settle, unprocessable};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use serde::Deserialize;
 use shoutu_domain::{Action, FieldError, NewPerson, PageRequest, Person, PersonId, Unit, UnitId};
 use shoutu_store::PeopleFilter;
@@ -192,30 +191,23 @@ pub async fn create(
     Form(form): Form<PersonForm>,
 ) -> Result<Response, AppError> {
     auth.require(Action::Write)?;
-    let result = match form.parse() {
-        Ok(new) => state.store.create_person(&auth.scope, new).await.map_err(form_error),
-        Err(e) => Err(Ok(e)),
+    let outcome = match form.parse() {
+        Ok(new) => settle(state.store.create_person(&auth.scope, new).await)?,
+        Err(e) => Submitted::Fix(e),
     };
-    match result {
-        Ok(p) => Ok(see_other(format!("/people/{}?saved=1", p.id.0))),
-        Err(Err(e)) => Err(e),
-        Err(Ok(field)) => {
-            let page = FormPage::build(&state, &auth, None, form, Some(field), false).await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
-        }
+    match outcome {
+        Submitted::Saved(p) => Ok(see_other(format!("/people/{}?saved=1", p.id.0))),
+        Submitted::Fix(field) => Ok(unprocessable(
+            FormPage::build(&state, &auth, None, form, Some(field), false).await?,
+        )),
     }
-}
-
-#[derive(Deserialize)]
-pub struct DetailQuery {
-    saved: Option<String>,
 }
 
 pub async fn detail(
     State(state): State<AppState>,
     auth: Auth,
     Id(id): Id,
-    Query(q): Query<DetailQuery>,
+    Query(q): Query<SavedQuery>,
 ) -> Result<FormPage, AppError> {
     let person = state.store.person(&auth.scope, PersonId(id)).await?;
     let values = PersonForm::of(&person);
@@ -230,20 +222,14 @@ pub async fn update(
 ) -> Result<Response, AppError> {
     auth.require(Action::Write)?;
     let person = state.store.person(&auth.scope, PersonId(id)).await?;
-    let result = match form.parse() {
-        Ok(edit) => state
-            .store
-            .update_person(&auth.scope, person.id, edit)
-            .await
-            .map_err(form_error),
-        Err(e) => Err(Ok(e)),
+    let outcome = match form.parse() {
+        Ok(edit) => settle(state.store.update_person(&auth.scope, person.id, edit).await)?,
+        Err(e) => Submitted::Fix(e),
     };
-    match result {
-        Ok(_) => Ok(see_other(format!("/people/{id}?saved=1"))),
-        Err(Err(e)) => Err(e),
-        Err(Ok(field)) => {
-            let page = FormPage::build(&state, &auth, Some(person), form, Some(field), false).await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
-        }
+    match outcome {
+        Submitted::Saved(_) => Ok(see_other(format!("/people/{id}?saved=1"))),
+        Submitted::Fix(field) => Ok(unprocessable(
+            FormPage::build(&state, &auth, Some(person), form, Some(field), false).await?,
+        )),
     }
 }

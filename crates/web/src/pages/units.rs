@@ -5,11 +5,10 @@ use crate::auth::Auth;
 use crate::chrome::{Chrome, Nav, chrome};
 use crate::error::AppError;
 use crate::extract::{Form, Id, Query, opt_int};
-use crate::pages::{form_error, see_other};
+use crate::pages::{SavedQuery, Submitted, see_other, settle, unprocessable};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use shoutu_domain::unit::NewUnit;
@@ -64,16 +63,11 @@ pub(crate) struct DetailPage {
     error: Option<String>,
 }
 
-#[derive(Deserialize)]
-pub struct DetailQuery {
-    saved: Option<String>,
-}
-
 pub async fn detail(
     State(state): State<AppState>,
     auth: Auth,
     Id(id): Id,
-    Query(q): Query<DetailQuery>,
+    Query(q): Query<SavedQuery>,
 ) -> Result<Response, AppError> {
     let page = detail_page(&state, &auth, UnitId(id), q.saved.is_some(), None).await?;
     Ok(page.into_response())
@@ -205,26 +199,21 @@ pub async fn create(
     let parent_id =
         opt_int("上级单位", Some(&form.parent))?.ok_or_else(|| AppError::BadRequest("缺少上级单位".into()))?;
     let parent = state.store.unit(&auth.scope, UnitId(parent_id)).await?;
-    let result = match form.parse(Some(parent.id)) {
-        Ok(new) => state.store.create_unit(&auth.scope, new).await.map_err(form_error),
-        Err(e) => Err(Ok(e)),
+    let outcome = match form.parse(Some(parent.id)) {
+        Ok(new) => settle(state.store.create_unit(&auth.scope, new).await)?,
+        Err(e) => Submitted::Fix(e),
     };
-    match result {
-        Ok(unit) => Ok(see_other(format!("/units/{}?saved=1", unit.id))),
-        Err(Err(e)) => Err(e),
-        Err(Ok(field)) => Ok((
-            StatusCode::UNPROCESSABLE_ENTITY,
-            FormPage {
-                chrome: chrome(&state, &auth, Nav::Units, "新增单位").await?,
-                action: "/units".into(),
-                heading: format!("在「{}」下新增单位", parent.name),
-                kinds: kinds_under(Some(&parent)),
-                parent: Some(parent),
-                values: form,
-                error: Some(field),
-            },
-        )
-            .into_response()),
+    match outcome {
+        Submitted::Saved(unit) => Ok(see_other(format!("/units/{}?saved=1", unit.id))),
+        Submitted::Fix(field) => Ok(unprocessable(FormPage {
+            chrome: chrome(&state, &auth, Nav::Units, "新增单位").await?,
+            action: "/units".into(),
+            heading: format!("在「{}」下新增单位", parent.name),
+            kinds: kinds_under(Some(&parent)),
+            parent: Some(parent),
+            values: form,
+            error: Some(field),
+        })),
     }
 }
 
@@ -257,30 +246,21 @@ pub async fn update(
 ) -> Result<Response, AppError> {
     auth.require(Action::ManageUnits)?;
     let unit = state.store.unit(&auth.scope, UnitId(id)).await?;
-    let result = match form.parse(unit.parent_id) {
-        Ok(edit) => state
-            .store
-            .update_unit(&auth.scope, unit.id, edit)
-            .await
-            .map_err(form_error),
-        Err(e) => Err(Ok(e)),
+    let outcome = match form.parse(unit.parent_id) {
+        Ok(edit) => settle(state.store.update_unit(&auth.scope, unit.id, edit).await)?,
+        Err(e) => Submitted::Fix(e),
     };
-    match result {
-        Ok(_) => Ok(see_other(format!("/units/{id}?saved=1"))),
-        Err(Err(e)) => Err(e),
-        Err(Ok(field)) => Ok((
-            StatusCode::UNPROCESSABLE_ENTITY,
-            FormPage {
-                chrome: chrome(&state, &auth, Nav::Units, "编辑单位").await?,
-                action: format!("/units/{id}"),
-                heading: format!("编辑「{}」", unit.name),
-                kinds: UnitKind::ALL.iter().map(|k| (k.code(), k.label())).collect(),
-                parent: None,
-                values: form,
-                error: Some(field),
-            },
-        )
-            .into_response()),
+    match outcome {
+        Submitted::Saved(_) => Ok(see_other(format!("/units/{id}?saved=1"))),
+        Submitted::Fix(field) => Ok(unprocessable(FormPage {
+            chrome: chrome(&state, &auth, Nav::Units, "编辑单位").await?,
+            action: format!("/units/{id}"),
+            heading: format!("编辑「{}」", unit.name),
+            kinds: UnitKind::ALL.iter().map(|k| (k.code(), k.label())).collect(),
+            parent: None,
+            values: form,
+            error: Some(field),
+        })),
     }
 }
 
@@ -299,17 +279,10 @@ pub async fn move_unit(
     auth.require(Action::ManageUnits)?;
     let new_parent = opt_int("新上级单位", Some(&form.new_parent))?
         .ok_or_else(|| AppError::BadRequest("请选择新上级单位".into()))?;
-    match state
-        .store
-        .move_unit(&auth.scope, UnitId(id), UnitId(new_parent))
-        .await
-        .map_err(form_error)
-    {
-        Ok(_) => Ok(see_other(format!("/units/{id}?saved=1"))),
-        Err(Err(e)) => Err(e),
-        Err(Ok(field)) => {
-            let page = detail_page(&state, &auth, UnitId(id), false, Some(field.to_string())).await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
-        }
+    match settle(state.store.move_unit(&auth.scope, UnitId(id), UnitId(new_parent)).await)? {
+        Submitted::Saved(_) => Ok(see_other(format!("/units/{id}?saved=1"))),
+        Submitted::Fix(field) => Ok(unprocessable(
+            detail_page(&state, &auth, UnitId(id), false, Some(field.to_string())).await?,
+        )),
     }
 }

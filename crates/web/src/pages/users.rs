@@ -7,12 +7,11 @@ use crate::chrome::{Chrome, Nav, chrome};
 use crate::error::AppError;
 use crate::extract::{Form, Id, Query, opt_int};
 use crate::pages::people::{UnitOption, unit_options};
-use crate::pages::{Pager, form_error, query_string, see_other};
+use crate::pages::{Pager, SavedQuery, Submitted, query_string, see_other, settle, unprocessable};
 use crate::time;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use shoutu_domain::user::{parse_roles, parse_username};
@@ -171,7 +170,7 @@ pub async fn create(
     let (plain, hash) = one_time_hash().await?;
     let parsed = parse_username(&form.username)
         .and_then(|username| Ok((username, parse_roles(form.role.iter().map(String::as_str))?)));
-    let result = match parsed {
+    let outcome = match parsed {
         Ok((username, roles)) => {
             let new = NewUser {
                 username,
@@ -180,30 +179,25 @@ pub async fn create(
                 password_hash: hash,
                 must_change_password: true,
             };
-            state.store.create_user(&auth.scope, new).await.map_err(form_error)
+            settle(state.store.create_user(&auth.scope, new).await)?
         }
-        Err(e) => Err(Ok(e)),
+        Err(e) => Submitted::Fix(e),
     };
-    match result {
-        Ok(user) => Ok(IssuedPage {
+    match outcome {
+        Submitted::Saved(user) => Ok(IssuedPage {
             chrome: chrome(&state, &auth, Nav::Users, "账号已创建").await?,
             user,
             password: plain,
             created: true,
         }
         .into_response()),
-        Err(Err(e)) => Err(e),
-        Err(Ok(field)) => Ok((
-            StatusCode::UNPROCESSABLE_ENTITY,
-            NewPage {
-                chrome: chrome(&state, &auth, Nav::Users, "创建账号").await?,
-                roles: role_choices(&auth, &form.role),
-                person,
-                username: form.username,
-                error: Some(field),
-            },
-        )
-            .into_response()),
+        Submitted::Fix(field) => Ok(unprocessable(NewPage {
+            chrome: chrome(&state, &auth, Nav::Users, "创建账号").await?,
+            roles: role_choices(&auth, &form.role),
+            person,
+            username: form.username,
+            error: Some(field),
+        })),
     }
 }
 
@@ -216,11 +210,6 @@ pub(crate) struct DetailPage {
     is_self: bool,
     error: Option<FieldError>,
     saved: bool,
-}
-
-#[derive(Deserialize)]
-pub struct DetailQuery {
-    saved: Option<String>,
 }
 
 async fn detail_page(
@@ -247,7 +236,7 @@ pub async fn detail(
     State(state): State<AppState>,
     auth: Auth,
     Id(id): Id,
-    Query(q): Query<DetailQuery>,
+    Query(q): Query<SavedQuery>,
 ) -> Result<DetailPage, AppError> {
     detail_page(&state, &auth, UserId(id), None, q.saved.is_some()).await
 }
@@ -265,21 +254,25 @@ pub async fn set_roles(
     Form(form): Form<RolesForm>,
 ) -> Result<Response, AppError> {
     auth.require(Action::ManageUsers)?;
-    let result = match parse_roles(form.role.iter().map(String::as_str)) {
-        Ok(roles) => state
-            .store
-            .set_roles(&auth.scope, UserId(id), &roles)
-            .await
-            .map_err(form_error),
-        Err(e) => Err(Ok(e)),
+    let outcome = match parse_roles(form.role.iter().map(String::as_str)) {
+        Ok(roles) => settle(state.store.set_roles(&auth.scope, UserId(id), &roles).await)?,
+        Err(e) => Submitted::Fix(e),
     };
-    match result {
-        Ok(_) => Ok(see_other(format!("/users/{id}?saved=1"))),
-        Err(Err(e)) => Err(e),
-        Err(Ok(field)) => {
-            let page = detail_page(&state, &auth, UserId(id), Some(field), false).await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
-        }
+    saved_or_shown_again(&state, &auth, id, outcome).await
+}
+
+/// Back to the user's page: saved, or with what went wrong.
+async fn saved_or_shown_again<T>(
+    state: &AppState,
+    auth: &Auth,
+    id: i64,
+    outcome: Submitted<T>,
+) -> Result<Response, AppError> {
+    match outcome {
+        Submitted::Saved(_) => Ok(see_other(format!("/users/{id}?saved=1"))),
+        Submitted::Fix(field) => Ok(unprocessable(
+            detail_page(state, auth, UserId(id), Some(field), false).await?,
+        )),
     }
 }
 
@@ -303,19 +296,8 @@ const ADMIN_LOCK_YEARS: i64 = 100;
 pub async fn lock(State(state): State<AppState>, auth: Auth, Id(id): Id) -> Result<Response, AppError> {
     auth.require(Action::ManageUsers)?;
     let until = state.clock.now() + chrono::Duration::days(365 * ADMIN_LOCK_YEARS);
-    match state
-        .store
-        .set_lock(&auth.scope, UserId(id), Some(until))
-        .await
-        .map_err(form_error)
-    {
-        Ok(()) => Ok(see_other(format!("/users/{id}?saved=1"))),
-        Err(Err(e)) => Err(e),
-        Err(Ok(field)) => {
-            let page = detail_page(&state, &auth, UserId(id), Some(field), false).await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
-        }
-    }
+    let outcome = settle(state.store.set_lock(&auth.scope, UserId(id), Some(until)).await)?;
+    saved_or_shown_again(&state, &auth, id, outcome).await
 }
 
 pub async fn unlock(State(state): State<AppState>, auth: Auth, Id(id): Id) -> Result<Response, AppError> {

@@ -12,7 +12,13 @@ async fn a_user_logs_in_and_sees_the_dashboard_of_their_unit() {
     let res = app.try_login(&client, "a_staff", PASSWORD).await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     assert_eq!(res.headers()[LOCATION], "/");
-    let cookie = res.headers()["set-cookie"].to_str().unwrap().to_string();
+    let cookie = res
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .find(|c| c.starts_with("shoutu_session="))
+        .expect("a session cookie is set");
     assert!(
         cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
         "{cookie}"

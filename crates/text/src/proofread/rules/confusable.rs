@@ -1,6 +1,6 @@
 //! Confusable words from the reviewed list in data/confusables.toml.
 
-use super::Ctx;
+use super::{Ctx, full};
 use crate::proofread::data::Phrase;
 use crate::proofread::finding::{Hit, Severity};
 
@@ -24,6 +24,9 @@ pub(crate) fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
         }
     };
     for p in ctx.phrases {
+        if full(out) {
+            break;
+        }
         let Phrase::Confusable(i) = p.phrase else {
             continue;
         };

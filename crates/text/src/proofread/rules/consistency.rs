@@ -71,6 +71,9 @@ const LEFT_WORDS: [&str; 43] = [
 /// is 坚持 + 镇党委, not a town called 坚持.
 const UNIT_ORGANS: [&str; 8] = ["党委", "政府", "人大", "纪委", "党政", "机关", "干部", "领导"];
 
+/// A real report names a few dozen places; stop collecting long before memory matters.
+const MAX_MENTIONS: usize = 50_000;
+
 struct Mention {
     name: String,
     kind: &'static str,
@@ -106,6 +109,9 @@ fn mentions(ctx: &Ctx) -> Vec<Mention> {
                 if NOT_SUFFIX.split(' ').any(|w| w == pair) {
                     continue;
                 }
+            }
+            if found.len() >= MAX_MENTIONS {
+                return found;
             }
             if let Some(start) = name_start(ctx, p) {
                 found.push(Mention {

@@ -2,7 +2,7 @@
 //! reduplication (层层, 常常, 实实在在, 一级抓一级, 时时念、事事抓), plus the
 //! "以为……为主" slip where 以……为 got an extra 为.
 
-use super::Ctx;
+use super::{Ctx, full};
 use crate::proofread::finding::{Hit, Severity};
 use crate::proofread::scan::{is_cjk, is_clause_break};
 
@@ -36,7 +36,7 @@ pub(crate) fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
     let chars = &ctx.scan.chars;
     let n = chars.len();
     let mut i = 0;
-    while i + 1 < n {
+    while i + 1 < n && !full(out) {
         if !is_cjk(chars[i]) {
             i += 1;
             continue;

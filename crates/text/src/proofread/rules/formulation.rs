@@ -2,8 +2,8 @@
 //! and in order; fixed clauses quoted word for word; full names unbroken;
 //! party congresses written in Chinese numerals.
 
-use super::Ctx;
-use crate::proofread::data::{Phrase, PhraseHit};
+use super::{Ctx, full};
+use crate::proofread::data::{Phrase, PhraseHit, basis};
 use crate::proofread::finding::{Hit, Severity};
 use crate::proofread::scan::{cn_number, is_cjk, is_clause_break};
 
@@ -67,17 +67,20 @@ pub(crate) fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
         }
     }
     for p in ctx.phrases {
+        if full(out) {
+            return;
+        }
         match p.phrase {
             Phrase::Clause(c) => clause(ctx, p, c, out),
             Phrase::WrongName { name } => {
-                let (canonical, severity) = &ctx.data.names[name];
+                let (canonical, severity, source) = &ctx.data.names[name];
                 out.push(
                     Hit::new(
                         "formulation.name",
                         *severity,
                         p.start,
                         p.end,
-                        format!("“{}”不是规范表述，应为“{canonical}”", ctx.quote(p.start, p.end)),
+                        format!("“{}”不是规范表述，应为“{canonical}”{source}", ctx.quote(p.start, p.end)),
                     )
                     .suggest(canonical.clone()),
                 );
@@ -90,6 +93,11 @@ pub(crate) fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
 
 fn canonical(ctx: &Ctx, s: usize) -> String {
     ctx.data.sets[s].members.join("、")
+}
+
+fn set_basis(ctx: &Ctx, s: usize) -> String {
+    let set = &ctx.data.sets[s];
+    basis(&set.source, &set.since)
 }
 
 fn listing(ctx: &Ctx, s: usize, hits: &[Member], out: &mut Vec<Hit>) {
@@ -128,7 +136,7 @@ fn listing(ctx: &Ctx, s: usize, hits: &[Member], out: &mut Vec<Hit>) {
                     Severity::Error,
                     start,
                     end,
-                    format!("“{name}”的顺序不规范，应为“{}”", canonical(ctx, s)),
+                    format!("“{name}”的顺序不规范，应为“{}”{}", canonical(ctx, s), set_basis(ctx, s)),
                 )
                 .suggest(canonical(ctx, s)),
             );
@@ -148,7 +156,11 @@ fn listing(ctx: &Ctx, s: usize, hits: &[Member], out: &mut Vec<Hit>) {
                 Severity::Error,
                 ws,
                 we,
-                format!("“{wrong}”不是“{name}”的成员，“{name}”应为“{}”", canonical(ctx, s)),
+                format!(
+                    "“{wrong}”不是“{name}”的成员，“{name}”应为“{}”{}",
+                    canonical(ctx, s),
+                    set_basis(ctx, s)
+                ),
             )
             .suggest(missing.clone()),
         );
@@ -159,7 +171,11 @@ fn listing(ctx: &Ctx, s: usize, hits: &[Member], out: &mut Vec<Hit>) {
                 Severity::Warning,
                 start,
                 end,
-                format!("“{name}”不完整，缺少“{missing}”，应为“{}”", canonical(ctx, s)),
+                format!(
+                    "“{name}”不完整，缺少“{missing}”，应为“{}”{}",
+                    canonical(ctx, s),
+                    set_basis(ctx, s)
+                ),
             )
             .suggest(canonical(ctx, s)),
         );
@@ -231,7 +247,12 @@ fn clause(ctx: &Ctx, p: &PhraseHit, c: usize, out: &mut Vec<Hit>) {
             Severity::Warning,
             p.start,
             e,
-            format!("“{}”的规范表述为“{}”", clause.name, clause.text),
+            format!(
+                "“{}”的规范表述为“{}”{}",
+                clause.name,
+                clause.text,
+                basis(&clause.source, &clause.since)
+            ),
         )
         .suggest(clause.text.clone()),
     );

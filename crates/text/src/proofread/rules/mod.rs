@@ -14,6 +14,14 @@ pub(crate) mod residue;
 use super::data::{Data, PhraseHit};
 use super::scan::Scan;
 
+/// Beyond this many findings a document is not a draft but noise (or an
+/// attack); rules stop early so memory stays bounded.
+pub(crate) const MAX_HITS: usize = 10_000;
+
+pub(crate) fn full(out: &[super::finding::Hit]) -> bool {
+    out.len() >= MAX_HITS
+}
+
 /// Everything a text rule may look at.
 pub(crate) struct Ctx<'s, 'a> {
     pub scan: &'s Scan<'a>,

@@ -1,7 +1,7 @@
 //! Placeholders and template residue: masked names (**, ××), XX, a lone X or
 //! A standing for a name, unfilled years (202x) and template phrases.
 
-use super::Ctx;
+use super::{Ctx, full};
 use crate::proofread::data::Phrase;
 use crate::proofread::finding::{Hit, Severity};
 use crate::proofread::scan::{is_cjk, is_cn_punct};
@@ -15,7 +15,7 @@ pub(crate) fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
     let chars = &ctx.scan.chars;
     let n = chars.len();
     let mut i = 0;
-    while i < n {
+    while i < n && !full(out) {
         let c = chars[i];
         if matches!(c, '*' | '＊' | '×' | '○' | '□') {
             let end = run_end(chars, i, |x| x == c);

@@ -2,13 +2,16 @@
 //! unbalanced quotes and brackets, nested 《》, empty enumeration items and
 //! doubled marks.
 
-use super::Ctx;
+use super::{Ctx, full};
 use crate::proofread::finding::{Hit, Severity};
 use crate::proofread::scan::{is_cjk, is_cn_punct};
 
 pub(crate) fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
     for l in 0..ctx.scan.lines.len() {
         let (s, e) = ctx.scan.lines[l];
+        if full(out) {
+            return;
+        }
         if s == e {
             continue;
         }
@@ -42,7 +45,7 @@ fn halfwidth(ctx: &Ctx, s: usize, e: usize, out: &mut Vec<Hit>) {
     let chars = &ctx.scan.chars;
     let mut i = s;
     let mut quote_open = false;
-    while i < e {
+    while i < e && !full(out) {
         let c = chars[i];
         match c {
             ',' | ';' | ':' | '?' | '!' => {
@@ -138,6 +141,9 @@ fn balance(ctx: &Ctx, s: usize, e: usize, out: &mut Vec<Hit>) {
     let chars = &ctx.scan.chars;
     let mut stack: Vec<(char, usize)> = Vec::new();
     for i in s..e {
+        if full(out) {
+            return;
+        }
         let c = chars[i];
         if let Some(_closer) = closer_of(c) {
             stack.push((c, i));
@@ -183,7 +189,7 @@ fn balance(ctx: &Ctx, s: usize, e: usize, out: &mut Vec<Hit>) {
     }
     // Two left quotes in a row where the second should close the first: “一岗双责“.
     let mut k = 0;
-    while k < stack.len() {
+    while k < stack.len() && !full(out) {
         let (o, at) = stack[k];
         if o == '“' && stack.get(k + 1).is_some_and(|&(n, _)| n == '“') {
             let (_, second) = stack[k + 1];
@@ -223,7 +229,7 @@ fn enumeration_and_doubles(ctx: &Ctx, out: &mut Vec<Hit>) {
     let chars = &ctx.scan.chars;
     let n = chars.len();
     let mut i = 0;
-    while i < n {
+    while i < n && !full(out) {
         let c = chars[i];
         if c == '、' {
             let mut j = i;

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use super::Ctx;
+use super::{Ctx, full};
 use crate::proofread::data::Phrase;
 use crate::proofread::finding::{Hit, Severity};
 use crate::proofread::scan::is_line_space;
@@ -145,6 +145,9 @@ fn repeated_paragraphs(ctx: &Ctx, out: &mut Vec<Hit>) {
         let (s, e) = trimmed(ctx, l);
         if e - s < 20 {
             continue;
+        }
+        if full(out) {
+            return;
         }
         let text = ctx.quote(s, e);
         match seen.get(text) {
