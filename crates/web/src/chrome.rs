@@ -41,6 +41,7 @@ pub enum Nav {
     Users,
     Audit,
     Account,
+    Check,
 }
 
 pub const MODULES: [(&str, &str); 6] = [
@@ -96,6 +97,7 @@ pub async fn chrome(state: &AppState, auth: &Auth, active: Nav, title: impl Into
         item("/units", "单位", Nav::Units, false),
         item("/people", "人员", Nav::People, false),
     ];
+    nav.push(item("/check", "公文审校", Nav::Check, false));
     if auth.can(Action::ManageUsers) {
         admin_nav.push(item("/users", "用户", Nav::Users, false));
     }

@@ -86,12 +86,25 @@ async fn check(req: Request, expected: Option<String>) -> Result<Request, AppErr
             Err(AppError::Csrf)
         };
     }
-    let is_form = req
+    let content_type = req
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-    if !is_form {
+        .unwrap_or("");
+    // An upload form cannot set a header and its body is too large to read twice, so it
+    // carries the token in its action URL.
+    if content_type.starts_with("multipart/form-data") {
+        let sent = req
+            .uri()
+            .query()
+            .and_then(|q| form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == CSRF_FIELD))
+            .map(|(_, v)| v.into_owned());
+        return match sent {
+            Some(sent) if same(sent.as_bytes(), expected.as_bytes()) => Ok(req),
+            _ => Err(AppError::Csrf),
+        };
+    }
+    if !content_type.starts_with("application/x-www-form-urlencoded") {
         return Err(AppError::Csrf);
     }
     let (parts, body) = req.into_parts();

@@ -60,8 +60,9 @@ impl AppState {
     }
 }
 
-/// Forms carry text only; uploads (a later module) get their own limit on their own route.
-pub(crate) const FORM_BODY_LIMIT: usize = 256 * 1024;
+/// Forms carry text only (a pasted report percent-encodes to several hundred KB); uploads
+/// get their own limit on their own route.
+pub(crate) const FORM_BODY_LIMIT: usize = 2 * 1024 * 1024;
 
 pub fn router(state: AppState) -> Router {
     pages::routes()

@@ -2,6 +2,7 @@
 
 mod account;
 mod audit;
+mod check;
 mod home;
 mod login;
 mod people;
@@ -11,6 +12,7 @@ mod users;
 use crate::AppState;
 use crate::error::AppError;
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -42,6 +44,16 @@ pub fn routes() -> Router<AppState> {
         .route("/users/{id}/lock", post(users::lock))
         .route("/users/{id}/unlock", post(users::unlock))
         .route("/audit", get(audit::list))
+        .route(
+            "/check",
+            get(check::form)
+                .post(check::submit)
+                .layer(DefaultBodyLimit::max(check::UPLOAD_LIMIT)),
+        )
+        .route(
+            "/api/check",
+            post(check::api).layer(DefaultBodyLimit::max(check::UPLOAD_LIMIT)),
+        )
 }
 
 pub async fn not_found() -> AppError {

@@ -1,6 +1,7 @@
 //! HTTP tests of the real server: one binary, as zero-to-production arranges them.
 
 mod auth;
+mod check;
 mod helpers;
 mod pages;
 mod scope;
