@@ -1,19 +1,21 @@
 //! Validation of what users type into forms. Every error names the field in Chinese,
 //! because that is what the user sees next to the form.
 
+use std::borrow::Cow;
 use std::fmt;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldError {
-    /// The field's label as shown on the form, e.g. "单位名称".
-    pub field: &'static str,
+    /// The field's label as shown on the form, e.g. "单位名称"; owned when the label comes
+    /// from data (the extra fields of an activity type).
+    pub field: Cow<'static, str>,
     pub message: String,
 }
 
 impl FieldError {
-    pub fn new(field: &'static str, message: impl Into<String>) -> Self {
+    pub fn new(field: impl Into<Cow<'static, str>>, message: impl Into<String>) -> Self {
         FieldError {
-            field,
+            field: field.into(),
             message: message.into(),
         }
     }
@@ -53,10 +55,16 @@ pub fn classification_mark(text: &str) -> Option<String> {
 }
 
 /// Trims, checks presence, length (in characters, as users count them) and classification marks.
-pub fn text(field: &'static str, value: &str, required: bool, max_chars: usize) -> Result<String, FieldError> {
+pub fn text(
+    field: impl Into<Cow<'static, str>>,
+    value: &str,
+    required: bool,
+    max_chars: usize,
+) -> Result<String, FieldError> {
+    let field = field.into();
     let value = value.trim();
     if required && value.is_empty() {
-        return Err(FieldError::new(field, "不能为空"));
+        return Err(FieldError::new(field.clone(), "不能为空"));
     }
     let len = value.chars().count();
     if len > max_chars {
@@ -69,7 +77,7 @@ pub fn text(field: &'static str, value: &str, required: bool, max_chars: usize) 
         .chars()
         .any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r')
     {
-        return Err(FieldError::new(field, "含有不可见的控制字符"));
+        return Err(FieldError::new(field.clone(), "含有不可见的控制字符"));
     }
     if let Some(mark) = classification_mark(value) {
         return Err(FieldError::new(

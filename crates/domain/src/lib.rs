@@ -3,6 +3,8 @@
 pub mod audit;
 pub mod clock;
 pub mod field;
+pub mod ledger;
+pub mod opinion;
 pub mod password;
 pub mod person;
 pub mod role;

@@ -101,7 +101,7 @@ fn is_slip(ctx: &Ctx, i: usize) -> bool {
         .data
         .words_ending
         .iter()
-        .any(|w| ctx.scan.ends_with_at(i + 1, &w.iter().collect::<String>()));
+        .any(|w| i + 1 >= w.len() && chars[i + 1 - w.len()..=i] == w[..]);
     if !word_before {
         return true;
     }

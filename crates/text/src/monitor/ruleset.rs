@@ -1,0 +1,307 @@
+//! All rules of all schemes, compiled together.
+//!
+//! Every distinct (normalised) keyword of every rule becomes one pattern of a single
+//! daachorse automaton, with a posting list of the rules that use it. A text is
+//! normalised and fed through the automaton in one pass; only rules with at least
+//! one keyword hit are evaluated, over the hits alone. Adding schemes grows the
+//! automaton, not the number of passes. This is exact because rules that would hold
+//! on a text without any keyword are refused when compiled
+//! ([`RuleError::MatchesEverything`]).
+
+use std::cell::RefCell;
+
+use daachorse::{CharwiseDoubleArrayAhoCorasick, CharwiseDoubleArrayAhoCorasickBuilder};
+use serde::{Deserialize, Serialize};
+
+use super::normalize::fold_char;
+use super::rule::{Expr, RuleError, parse_rule};
+
+/// The caller's identifier of a rule (a database row id).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct RuleId(pub i64);
+
+/// A rule that holds on a text, with the character spans (`[start, end)`, 0-based
+/// character offsets into the original text, sorted) of the keyword occurrences that
+/// made it hold, for highlighting.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RuleMatch {
+    pub rule: RuleId,
+    pub spans: Vec<(usize, usize)>,
+}
+
+/// Rules refused while compiling a rule set, each with its reason.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{} 条规则有错误：{}", .errors.len(), first_error(.errors))]
+pub struct CompileError {
+    pub errors: Vec<(RuleId, RuleError)>,
+}
+
+fn first_error(errors: &[(RuleId, RuleError)]) -> String {
+    errors.first().map(|(id, e)| format!("规则 {}：{e}", id.0)).unwrap_or_default()
+}
+
+struct CompiledRule {
+    id: RuleId,
+    expr: Expr,
+    /// Local keyword index → global pattern id.
+    patterns: Vec<u32>,
+}
+
+/// A keyword occurrence in normalised character offsets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct Hit {
+    pattern: u32,
+    start: u32,
+    end: u32,
+}
+
+/// Buffers reused between texts so matching does not allocate per post.
+#[derive(Default)]
+pub struct MatchScratch {
+    origin: Vec<u32>,
+    hits: Vec<Hit>,
+    candidates: Vec<u32>,
+    spans: Vec<(u32, u32)>,
+}
+
+pub struct RuleSet {
+    automaton: Option<CharwiseDoubleArrayAhoCorasick<u32>>,
+    keywords: Vec<String>,
+    keyword_chars: Vec<u32>,
+    /// CSR posting lists: rules using pattern `p` are `postings[offsets[p]..offsets[p+1]]`.
+    offsets: Vec<u32>,
+    postings: Vec<u32>,
+    rules: Vec<CompiledRule>,
+}
+
+thread_local! {
+    static SCRATCH: RefCell<MatchScratch> = RefCell::new(MatchScratch::default());
+}
+
+impl RuleSet {
+    /// Compiles every rule; refuses the whole set if any rule is wrong, listing all
+    /// wrong rules (a scheme editor validates one rule with [`parse_rule`] first).
+    pub fn compile<'a>(rules: impl IntoIterator<Item = (RuleId, &'a str)>) -> Result<RuleSet, CompileError> {
+        let mut keywords: Vec<String> = Vec::new();
+        let mut index: std::collections::HashMap<String, u32> = std::collections::HashMap::new();
+        let mut compiled = Vec::new();
+        let mut errors = Vec::new();
+        for (id, src) in rules {
+            match parse_rule(src) {
+                Ok(rule) => {
+                    let patterns = rule
+                        .keywords
+                        .into_iter()
+                        .map(|k| {
+                            *index.entry(k.clone()).or_insert_with(|| {
+                                keywords.push(k);
+                                (keywords.len() - 1) as u32
+                            })
+                        })
+                        .collect();
+                    compiled.push(CompiledRule { id, expr: rule.expr, patterns });
+                }
+                Err(e) => errors.push((id, e)),
+            }
+        }
+        if !errors.is_empty() {
+            return Err(CompileError { errors });
+        }
+        let mut per_pattern: Vec<Vec<u32>> = vec![Vec::new(); keywords.len()];
+        for (r, rule) in compiled.iter().enumerate() {
+            for &p in &rule.patterns {
+                per_pattern[p as usize].push(r as u32);
+            }
+        }
+        let mut offsets = Vec::with_capacity(keywords.len() + 1);
+        let mut postings = Vec::new();
+        offsets.push(0);
+        for list in per_pattern {
+            postings.extend(list);
+            offsets.push(postings.len() as u32);
+        }
+        let automaton = if keywords.is_empty() {
+            None
+        } else {
+            let built = CharwiseDoubleArrayAhoCorasickBuilder::new()
+                .build_with_values(keywords.iter().enumerate().map(|(i, k)| (k.as_str(), i as u32)));
+            // Patterns are distinct, non-empty and few enough by construction.
+            Some(built.expect("keyword automaton"))
+        };
+        let keyword_chars = keywords.iter().map(|k| k.chars().count() as u32).collect();
+        Ok(RuleSet { automaton, keywords, keyword_chars, offsets, postings, rules: compiled })
+    }
+
+    pub fn len(&self) -> usize {
+        self.rules.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rules.is_empty()
+    }
+
+    /// The distinct normalised keywords of all rules, in automaton order.
+    pub fn keywords(&self) -> &[String] {
+        &self.keywords
+    }
+
+    /// Rules holding on `text`, in compile order.
+    pub fn matches(&self, text: &str) -> Vec<RuleMatch> {
+        SCRATCH.with(|s| self.matches_with(text, &mut s.borrow_mut()))
+    }
+
+    /// [`RuleSet::matches`] with caller-owned buffers.
+    pub fn matches_with(&self, text: &str, scratch: &mut MatchScratch) -> Vec<RuleMatch> {
+        let Some(automaton) = &self.automaton else { return Vec::new() };
+        let MatchScratch { origin, hits, candidates, spans } = scratch;
+        origin.clear();
+        hits.clear();
+        let mut stepper = automaton.find_overlapping_stepper();
+        for (i, c) in text.chars().enumerate() {
+            let Some(f) = fold_char(c) else { continue };
+            origin.push(i as u32);
+            stepper.consume(f);
+            let end = origin.len() as u32;
+            for m in stepper.matches() {
+                let pattern = m.value();
+                hits.push(Hit { pattern, start: end - self.keyword_chars[pattern as usize], end });
+            }
+        }
+        if hits.is_empty() {
+            return Vec::new();
+        }
+        hits.sort_unstable();
+        candidates.clear();
+        let mut last = u32::MAX;
+        for h in hits.iter() {
+            if h.pattern != last {
+                last = h.pattern;
+                let (a, b) = (self.offsets[h.pattern as usize], self.offsets[h.pattern as usize + 1]);
+                candidates.extend_from_slice(&self.postings[a as usize..b as usize]);
+            }
+        }
+        candidates.sort_unstable();
+        candidates.dedup();
+        let mut out = Vec::new();
+        for &r in candidates.iter() {
+            let rule = &self.rules[r as usize];
+            let eval = Eval { hits, patterns: &rule.patterns };
+            spans.clear();
+            if eval.holds(&rule.expr, spans) {
+                spans.sort_unstable();
+                spans.dedup();
+                let shown = spans
+                    .iter()
+                    .map(|&(s, e)| (origin[s as usize] as usize, origin[e as usize - 1] as usize + 1))
+                    .collect();
+                out.push(RuleMatch { rule: rule.id, spans: shown });
+            }
+        }
+        out
+    }
+}
+
+/// Evaluation of one rule over the sorted hits of one text.
+struct Eval<'a> {
+    hits: &'a [Hit],
+    patterns: &'a [u32],
+}
+
+impl Eval<'_> {
+    fn occurrences(&self, keyword: usize) -> &[Hit] {
+        let p = self.patterns[keyword];
+        let from = self.hits.partition_point(|h| h.pattern < p);
+        let to = self.hits.partition_point(|h| h.pattern <= p);
+        &self.hits[from..to]
+    }
+
+    /// Whether `e` holds; if so, the spans that made it hold are appended to `out`.
+    fn holds(&self, e: &Expr, out: &mut Vec<(u32, u32)>) -> bool {
+        match e {
+            Expr::Keyword(k) => {
+                let occ = self.occurrences(*k);
+                out.extend(occ.iter().map(|h| (h.start, h.end)));
+                !occ.is_empty()
+            }
+            Expr::Not(inner) => !self.holds(inner, &mut Vec::new()),
+            Expr::And(items) => {
+                let mark = out.len();
+                for item in items {
+                    if !self.holds(item, out) {
+                        out.truncate(mark);
+                        return false;
+                    }
+                }
+                true
+            }
+            Expr::Or(items) => {
+                // No short cut: every alternative present is highlighted.
+                let mut any = false;
+                for item in items {
+                    any |= self.holds(item, out);
+                }
+                any
+            }
+            Expr::Near { .. } => {
+                let covers = self.positions(e);
+                if covers.is_empty() {
+                    return false;
+                }
+                self.leaf_spans_within(e, &covers, out);
+                true
+            }
+        }
+    }
+
+    /// Occurrences of a positional expression, as normalised `[start, end)` spans.
+    fn positions(&self, e: &Expr) -> Vec<(u32, u32)> {
+        match e {
+            Expr::Keyword(k) => self.occurrences(*k).iter().map(|h| (h.start, h.end)).collect(),
+            Expr::Or(items) => items.iter().flat_map(|i| self.positions(i)).collect(),
+            Expr::Near { left, right, distance } => {
+                let (ls, rs) = (self.positions(left), self.positions(right));
+                let mut covers = Vec::new();
+                for &l in &ls {
+                    for &r in &rs {
+                        if gap(l, r) <= *distance as u32 {
+                            covers.push((l.0.min(r.0), l.1.max(r.1)));
+                        }
+                    }
+                }
+                covers
+            }
+            // The parser only lets positional expressions under NEAR.
+            Expr::Not(_) | Expr::And(_) => Vec::new(),
+        }
+    }
+
+    fn leaf_spans_within(&self, e: &Expr, covers: &[(u32, u32)], out: &mut Vec<(u32, u32)>) {
+        match e {
+            Expr::Keyword(k) => {
+                for h in self.occurrences(*k) {
+                    if covers.iter().any(|c| c.0 <= h.start && h.end <= c.1) {
+                        out.push((h.start, h.end));
+                    }
+                }
+            }
+            Expr::Or(items) => items.iter().for_each(|i| self.leaf_spans_within(i, covers, out)),
+            Expr::Near { left, right, .. } => {
+                self.leaf_spans_within(left, covers, out);
+                self.leaf_spans_within(right, covers, out);
+            }
+            Expr::Not(_) | Expr::And(_) => {}
+        }
+    }
+}
+
+/// Characters strictly between two spans; 0 when they touch or overlap.
+fn gap(a: (u32, u32), b: (u32, u32)) -> u32 {
+    if a.1 <= b.0 {
+        b.0 - a.1
+    } else if b.1 <= a.0 {
+        a.0 - b.1
+    } else {
+        0
+    }
+}
