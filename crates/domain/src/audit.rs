@@ -114,7 +114,13 @@ pub fn format_time(at: chrono::DateTime<chrono::Utc>) -> String {
     at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
 }
 
-pub const RECORD_TYPES: [(&str, &str); 3] = [("unit", "单位"), ("person", "人员"), ("user", "用户")];
+pub const RECORD_TYPES: [(&str, &str); 5] = [
+    ("unit", "单位"),
+    ("person", "人员"),
+    ("user", "用户"),
+    ("activity", "工作台账"),
+    ("attachment", "附件"),
+];
 
 pub fn record_type_label(code: &str) -> &str {
     RECORD_TYPES.iter().find(|(c, _)| *c == code).map_or(code, |(_, l)| l)

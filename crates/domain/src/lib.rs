@@ -1,5 +1,6 @@
 //! Domain types and rules of shoutu. Pure: no I/O, no clocks read behind the caller's back.
 
+pub mod attachment;
 pub mod audit;
 pub mod clock;
 pub mod field;

@@ -20,8 +20,10 @@ pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
+use shoutu_domain::attachment::{Attachment, AttachmentId, NewAttachment};
 use shoutu_domain::audit::{AuditEntry, ChainBreak};
+use shoutu_domain::ledger::{Activity, ActivityId, NewActivity};
 use shoutu_domain::{NewPerson, NewUnit, Page, PageRequest, Person, PersonId, Role, Scope, Unit, UnitId, User, UserId};
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -34,6 +36,28 @@ pub struct PeopleFilter {
     pub include_subunits: bool,
     /// Part of a name to look for.
     pub name: Option<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ActivityFilter {
+    /// Narrow to this unit (must lie in the scope); the scope's root when `None`.
+    pub unit: Option<UnitId>,
+    pub include_subunits: bool,
+    pub type_code: Option<String>,
+    /// Only records filed under this ledger tag.
+    pub tag: Option<String>,
+    /// Inclusive dates.
+    pub from: Option<NaiveDate>,
+    pub until: Option<NaiveDate>,
+}
+
+/// A record as requirements and figures count it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LedgerEntry {
+    pub unit_id: UnitId,
+    pub id: i64,
+    pub date: NaiveDate,
+    pub tags: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -152,6 +176,22 @@ pub trait Store: Send + Sync {
     async fn audit_entries(&self, scope: &Scope, filter: &AuditFilter, page: PageRequest) -> Result<Page<AuditEntry>>;
     /// Walks the whole chain from the first entry and names the first broken one.
     async fn verify_audit_chain(&self) -> Result<ChainReport>;
+
+    // ---- the work ledger ----
+    /// Stores an activity with its tags and participants; participants and host must belong
+    /// to the activity's unit or a unit below it.
+    async fn create_activity(&self, scope: &Scope, activity: NewActivity) -> Result<Activity>;
+    async fn activity(&self, scope: &Scope, id: ActivityId) -> Result<Activity>;
+    async fn activities(&self, scope: &Scope, filter: &ActivityFilter, page: PageRequest) -> Result<Page<Activity>>;
+    /// Every record of the scope's subtree dated within the bounds, with its tags: what
+    /// requirements, dashboards and heat maps count.
+    async fn ledger_entries(&self, scope: &Scope, from: NaiveDate, until: NaiveDate) -> Result<Vec<LedgerEntry>>;
+
+    // ---- attachments ----
+    /// Records an uploaded file (already stored on disk) against a record in scope.
+    async fn add_attachment(&self, scope: &Scope, unit: UnitId, attachment: NewAttachment) -> Result<Attachment>;
+    async fn attachment(&self, scope: &Scope, id: AttachmentId) -> Result<Attachment>;
+    async fn attachments_of(&self, scope: &Scope, record_type: &str, record_id: i64) -> Result<Vec<Attachment>>;
 
     // ---- figures ----
     async fn scope_stats(&self, scope: &Scope) -> Result<ScopeStats>;

@@ -144,6 +144,74 @@ pub(crate) struct SessionRow {
     pub unit_in_reach: i64,
 }
 
+#[derive(sqlx::FromRow)]
+pub(crate) struct ActivityRow {
+    pub id: i64,
+    pub unit_id: i64,
+    pub unit_name: String,
+    pub type_code: String,
+    pub date: chrono::NaiveDate,
+    pub topic: String,
+    pub host_person_id: Option<i64>,
+    pub host_name: Option<String>,
+    pub others: i64,
+    pub summary: String,
+    pub extra: String,
+    pub flags: String,
+    /// Comma-separated, aggregated by the query.
+    pub tags: Option<String>,
+    pub attachments: i64,
+}
+
+impl From<ActivityRow> for shoutu_domain::ledger::Activity {
+    fn from(r: ActivityRow) -> Self {
+        let split = |s: &str| s.split(',').filter(|t| !t.is_empty()).map(String::from).collect::<Vec<_>>();
+        shoutu_domain::ledger::Activity {
+            id: shoutu_domain::ledger::ActivityId(r.id),
+            unit_id: UnitId(r.unit_id),
+            unit_name: r.unit_name,
+            type_code: r.type_code,
+            date: r.date,
+            topic: r.topic,
+            host: r.host_person_id.zip(r.host_name).map(|(id, name)| (PersonId(id), name)),
+            participants: Vec::new(),
+            others: r.others,
+            summary: r.summary,
+            extra: serde_json::from_str(&r.extra).unwrap_or_default(),
+            flags: split(&r.flags),
+            tags: split(r.tags.as_deref().unwrap_or("")),
+            attachments: r.attachments,
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct AttachmentRow {
+    pub id: i64,
+    pub sha256: String,
+    pub size: i64,
+    pub media_type: String,
+    pub file_name: String,
+    pub unit_id: i64,
+    pub record_type: String,
+    pub record_id: i64,
+}
+
+impl From<AttachmentRow> for shoutu_domain::attachment::Attachment {
+    fn from(r: AttachmentRow) -> Self {
+        shoutu_domain::attachment::Attachment {
+            id: shoutu_domain::attachment::AttachmentId(r.id),
+            sha256: r.sha256,
+            size: r.size,
+            media_type: r.media_type,
+            file_name: r.file_name,
+            unit_id: UnitId(r.unit_id),
+            record_type: r.record_type,
+            record_id: r.record_id,
+        }
+    }
+}
+
 /// Escapes a user's search text for `LIKE … ESCAPE '\'`.
 pub(crate) fn like_pattern(text: Option<&str>) -> String {
     match text.map(str::trim).filter(|t| !t.is_empty()) {

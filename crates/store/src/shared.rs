@@ -71,6 +71,33 @@ pub(crate) const LOCK_AUDIT_HEAD: &str = "UPDATE audit_head SET seq = seq WHERE 
 
 pub(crate) const MOVE_AUDIT_HEAD: &str = "UPDATE audit_head SET seq = $1, last_hash = $2 WHERE id = 1";
 
+pub(crate) const ACTIVITY_COLUMNS: &str =
+    "SELECT a.id, a.unit_id, u.name AS unit_name, a.type_code, a.date, a.topic, a.host_person_id, \
+     h.name AS host_name, a.others, a.summary, a.extra, a.flags, \
+     (SELECT string_agg(t.tag, ',') FROM activity_tags t WHERE t.activity_id = a.id) AS tags, \
+     (SELECT COUNT(*) FROM attachments f WHERE f.record_type = 'activity' AND f.record_id = a.id) AS attachments ";
+
+pub(crate) const ACTIVITY_FROM: &str = "FROM activities a JOIN units u ON u.id = a.unit_id \
+     LEFT JOIN people h ON h.id = a.host_person_id \
+     JOIN unit_closure c ON c.descendant_id = a.unit_id WHERE c.ancestor_id = $1";
+
+pub(crate) const ACTIVITIES_WHERE: &str = " AND ($2 IS NULL OR a.unit_id = $2) AND ($3 IS NULL OR a.type_code = $3) \
+     AND ($4 IS NULL OR EXISTS (SELECT 1 FROM activity_tags t2 WHERE t2.activity_id = a.id AND t2.tag = $4)) \
+     AND a.date >= $5 AND a.date <= $6";
+
+pub(crate) const ATTACHMENT_FROM: &str =
+    "SELECT f.id, f.sha256, f.size, f.media_type, f.file_name, f.unit_id, f.record_type, f.record_id \
+     FROM attachments f JOIN unit_closure c ON c.descendant_id = f.unit_id WHERE c.ancestor_id = $1";
+
+/// Dates that bound an open-ended range.
+pub(crate) fn earliest() -> chrono::NaiveDate {
+    chrono::NaiveDate::from_ymd_opt(1900, 1, 1).expect("a valid date")
+}
+
+pub(crate) fn latest() -> chrono::NaiveDate {
+    chrono::NaiveDate::from_ymd_opt(9999, 12, 31).expect("a valid date")
+}
+
 pub(crate) fn sql(parts: &[&str]) -> String {
     parts.concat()
 }
@@ -78,10 +105,14 @@ pub(crate) fn sql(parts: &[&str]) -> String {
 macro_rules! impl_store {
     ($store:ty, $db:ty, $backend:literal) => {
         use crate::error::on_unique;
-        use crate::rows::{AuditRow, PersonRow, SessionRow, UnitRow, UserRow, like_pattern};
+        use crate::rows::{
+            ActivityRow, AttachmentRow, AuditRow, PersonRow, SessionRow, UnitRow, UserRow, like_pattern,
+        };
         use crate::shared::*;
+        use shoutu_domain::attachment::{Attachment, AttachmentId, NewAttachment};
+        use shoutu_domain::ledger::{Activity, ActivityId, NewActivity};
         use crate::{
-            AuditFilter, ChainReport, LoginAccount, LoginFailure, NewSession, PeopleFilter, Result, ScopeStats,
+            ActivityFilter, LedgerEntry, AuditFilter, ChainReport, LoginAccount, LoginFailure, NewSession, PeopleFilter, Result, ScopeStats,
             Session, Store, StoreError, UserFilter,
         };
         use async_trait::async_trait;
@@ -247,6 +278,40 @@ macro_rules! impl_store {
                         .bind(role.code())
                         .execute(&mut *txn.tx)
                         .await?;
+                }
+                Ok(())
+            }
+
+            async fn scoped_activity<'e, E>(executor: E, scope: &Scope, id: ActivityId) -> Result<Activity>
+            where
+                E: sqlx::Executor<'e, Database = $db> + Copy,
+            {
+                let row: Option<ActivityRow> =
+                    sqlx::query_as(&sql(&[ACTIVITY_COLUMNS, ACTIVITY_FROM, " AND a.id = $2"]))
+                        .bind(scope.root.0)
+                        .bind(id.0)
+                        .fetch_optional(executor)
+                        .await?;
+                let mut activity = row.map(Activity::from).ok_or(StoreError::NotFound)?;
+                let people: Vec<(i64, String)> = sqlx::query_as(
+                    "SELECT p.id, p.name FROM activity_participants ap JOIN people p ON p.id = ap.person_id \
+                     WHERE ap.activity_id = $1 ORDER BY p.sort_order, p.id",
+                )
+                .bind(id.0)
+                .fetch_all(executor)
+                .await?;
+                activity.participants = people.into_iter().map(|(id, name)| (PersonId(id), name)).collect();
+                Ok(activity)
+            }
+
+            /// A host or participant must be a person of the activity's unit or below it.
+            async fn check_member(txn: &mut Txn, scope: &Scope, unit: &Unit, person: PersonId, field: &'static str) -> Result<()> {
+                let p = Self::scoped_person(&mut *txn.tx, scope, person).await?;
+                if !Self::in_subtree(&mut *txn.tx, unit.id, p.unit_id).await? {
+                    return Err(StoreError::Invalid(FieldError::new(
+                        field,
+                        format!("「{}」（{}）不是{}及其下级单位的人员", p.name, p.unit_name, unit.name),
+                    )));
                 }
                 Ok(())
             }
@@ -881,6 +946,177 @@ macro_rules! impl_store {
                     checked: verifier.checked,
                     broken: verifier.finish(head_seq, &head_hash).err(),
                 })
+            }
+
+            async fn create_activity(&self, scope: &Scope, activity: NewActivity) -> Result<Activity> {
+                let mut txn = self.begin_as(scope, Action::Write).await?;
+                let unit = Self::scoped_unit(&mut *txn.tx, scope, activity.unit_id).await?;
+                if let Some(host) = activity.host {
+                    Self::check_member(&mut txn, scope, &unit, host, "主持人").await?;
+                }
+                for p in &activity.participants {
+                    Self::check_member(&mut txn, scope, &unit, *p, "参加人员").await?;
+                }
+                let (id,): (i64,) = sqlx::query_as(
+                    "INSERT INTO activities (unit_id, type_code, date, topic, host_person_id, others, summary, extra, \
+                     flags, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING id",
+                )
+                .bind(activity.unit_id.0)
+                .bind(&activity.type_code)
+                .bind(activity.date)
+                .bind(&activity.topic)
+                .bind(activity.host.map(|h| h.0))
+                .bind(activity.others)
+                .bind(&activity.summary)
+                .bind(serde_json::to_string(&activity.extra).expect("extra fields serialise"))
+                .bind(activity.flags.join(","))
+                .bind(txn.now)
+                .fetch_one(&mut *txn.tx)
+                .await?;
+                for tag in &activity.tags {
+                    sqlx::query("INSERT INTO activity_tags (activity_id, tag) VALUES ($1, $2)")
+                        .bind(id)
+                        .bind(tag)
+                        .execute(&mut *txn.tx)
+                        .await?;
+                }
+                for p in &activity.participants {
+                    sqlx::query("INSERT INTO activity_participants (activity_id, person_id) VALUES ($1, $2)")
+                        .bind(id)
+                        .bind(p.0)
+                        .execute(&mut *txn.tx)
+                        .await?;
+                }
+                txn.audit(AuditDraft::new("activity", id, "create").unit(unit.id.0).after(&activity)).await?;
+                txn.commit().await?;
+                Self::scoped_activity(&self.pool, scope, ActivityId(id)).await
+            }
+
+            async fn activity(&self, scope: &Scope, id: ActivityId) -> Result<Activity> {
+                Self::scoped_activity(&self.pool, scope, id).await
+            }
+
+            async fn activities(&self, scope: &Scope, filter: &ActivityFilter, page: PageRequest) -> Result<Page<Activity>> {
+                let root = match filter.unit {
+                    Some(unit) => Self::scoped_unit(&self.pool, scope, unit).await?.id,
+                    None => scope.root,
+                };
+                let only_unit = filter.unit.filter(|_| !filter.include_subunits).map(|u| u.0);
+                let type_code = filter.type_code.as_deref().filter(|t| !t.is_empty());
+                let tag = filter.tag.as_deref().filter(|t| !t.is_empty());
+                let from = filter.from.unwrap_or_else(earliest);
+                let until = filter.until.unwrap_or_else(latest);
+                let (total,): (i64,) = sqlx::query_as(&sql(&["SELECT COUNT(*) ", ACTIVITY_FROM, ACTIVITIES_WHERE]))
+                    .bind(root.0)
+                    .bind(only_unit)
+                    .bind(type_code)
+                    .bind(tag)
+                    .bind(from)
+                    .bind(until)
+                    .fetch_one(&self.pool)
+                    .await?;
+                let rows: Vec<ActivityRow> = sqlx::query_as(&sql(&[
+                    ACTIVITY_COLUMNS,
+                    ACTIVITY_FROM,
+                    ACTIVITIES_WHERE,
+                    " ORDER BY a.date DESC, a.id DESC LIMIT $7 OFFSET $8",
+                ]))
+                .bind(root.0)
+                .bind(only_unit)
+                .bind(type_code)
+                .bind(tag)
+                .bind(from)
+                .bind(until)
+                .bind(page.per_page)
+                .bind(page.offset())
+                .fetch_all(&self.pool)
+                .await?;
+                Ok(Page {
+                    items: rows.into_iter().map(Activity::from).collect(),
+                    total,
+                    page: page.page,
+                    per_page: page.per_page,
+                })
+            }
+
+            async fn ledger_entries(
+                &self,
+                scope: &Scope,
+                from: chrono::NaiveDate,
+                until: chrono::NaiveDate,
+            ) -> Result<Vec<LedgerEntry>> {
+                let rows: Vec<(i64, i64, chrono::NaiveDate, Option<String>)> = sqlx::query_as(
+                    "SELECT a.unit_id, a.id, a.date, \
+                     (SELECT string_agg(t.tag, ',') FROM activity_tags t WHERE t.activity_id = a.id) AS tags \
+                     FROM activities a JOIN unit_closure c ON c.descendant_id = a.unit_id \
+                     WHERE c.ancestor_id = $1 AND a.date >= $2 AND a.date <= $3 ORDER BY a.date, a.id",
+                )
+                .bind(scope.root.0)
+                .bind(from)
+                .bind(until)
+                .fetch_all(&self.pool)
+                .await?;
+                Ok(rows
+                    .into_iter()
+                    .map(|(unit, id, date, tags)| LedgerEntry {
+                        unit_id: UnitId(unit),
+                        id,
+                        date,
+                        tags: tags.unwrap_or_default().split(',').filter(|t| !t.is_empty()).map(String::from).collect(),
+                    })
+                    .collect())
+            }
+
+            async fn add_attachment(&self, scope: &Scope, unit: UnitId, attachment: NewAttachment) -> Result<Attachment> {
+                let mut txn = self.begin_as(scope, Action::Write).await?;
+                Self::scoped_unit(&mut *txn.tx, scope, unit).await?;
+                let owner: Option<(i64,)> = match attachment.record_type {
+                    "activity" => sqlx::query_as("SELECT unit_id FROM activities WHERE id = $1")
+                        .bind(attachment.record_id)
+                        .fetch_optional(&mut *txn.tx)
+                        .await?,
+                    _ => None,
+                };
+                if owner != Some((unit.0,)) {
+                    return Err(StoreError::NotFound);
+                }
+                let (id,): (i64,) = sqlx::query_as(
+                    "INSERT INTO attachments (sha256, size, media_type, file_name, unit_id, record_type, record_id, \
+                     created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+                )
+                .bind(&attachment.sha256)
+                .bind(attachment.size)
+                .bind(&attachment.media_type)
+                .bind(&attachment.file_name)
+                .bind(unit.0)
+                .bind(attachment.record_type)
+                .bind(attachment.record_id)
+                .bind(txn.now)
+                .fetch_one(&mut *txn.tx)
+                .await?;
+                txn.audit(AuditDraft::new("attachment", id, "create").unit(unit.0).after(&attachment)).await?;
+                txn.commit().await?;
+                self.attachment(scope, AttachmentId(id)).await
+            }
+
+            async fn attachment(&self, scope: &Scope, id: AttachmentId) -> Result<Attachment> {
+                let row: Option<AttachmentRow> = sqlx::query_as(&sql(&[ATTACHMENT_FROM, " AND f.id = $2"]))
+                    .bind(scope.root.0)
+                    .bind(id.0)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                row.map(Attachment::from).ok_or(StoreError::NotFound)
+            }
+
+            async fn attachments_of(&self, scope: &Scope, record_type: &str, record_id: i64) -> Result<Vec<Attachment>> {
+                let rows: Vec<AttachmentRow> =
+                    sqlx::query_as(&sql(&[ATTACHMENT_FROM, " AND f.record_type = $2 AND f.record_id = $3 ORDER BY f.id"]))
+                        .bind(scope.root.0)
+                        .bind(record_type)
+                        .bind(record_id)
+                        .fetch_all(&self.pool)
+                        .await?;
+                Ok(rows.into_iter().map(Attachment::from).collect())
             }
 
             async fn scope_stats(&self, scope: &Scope) -> Result<ScopeStats> {
