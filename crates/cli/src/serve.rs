@@ -2,9 +2,11 @@
 
 use anyhow::Context;
 use clap::Args;
+use shoutu_domain::ledger::{Catalogue, RequirementSet};
 use shoutu_domain::{Clock, SystemClock};
 use shoutu_store::{Store, describe_url};
 use shoutu_web::{AppState, Config};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -31,16 +33,47 @@ pub struct WebArgs {
     /// Mark cookies Secure (set this behind an HTTPS proxy)
     #[arg(long)]
     pub secure_cookies: bool,
+    /// Where attachment files are kept
+    #[arg(long, env = "SHOUTU_FILES_DIR")]
+    pub files_dir: Option<PathBuf>,
+    /// Largest attachment accepted, in MB
+    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=100))]
+    pub max_upload_mb: u32,
+    /// Requirements (规定动作) file replacing the shipped defaults
+    #[arg(long, env = "SHOUTU_REQUIREMENTS")]
+    pub requirements_file: Option<PathBuf>,
+    /// Activity types file replacing the shipped defaults
+    #[arg(long, env = "SHOUTU_ACTIVITY_TYPES")]
+    pub activity_types_file: Option<PathBuf>,
 }
 
 impl WebArgs {
-    pub fn config(&self) -> Config {
+    pub fn config(&self, default_files_dir: &str) -> Config {
         Config {
             lockout_threshold: self.lockout_threshold,
             lockout_minutes: self.lockout_minutes,
             session_hours: self.session_hours,
             secure_cookies: self.secure_cookies,
+            files_dir: self.files_dir.clone().unwrap_or_else(|| default_files_dir.into()),
+            max_upload_bytes: self.max_upload_mb as usize * 1024 * 1024,
         }
+    }
+
+    /// The policy files, read and checked before serving so that a broken file is reported
+    /// at start-up with its name, not on the first page that needs it.
+    pub fn rules(&self) -> anyhow::Result<(Catalogue, RequirementSet)> {
+        let read = |path: &PathBuf| {
+            std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("无法读取 {}：{e}", path.display()))
+        };
+        let catalogue = match &self.activity_types_file {
+            Some(path) => Catalogue::parse(&path.display().to_string(), &read(path)?)?,
+            None => Catalogue::defaults(),
+        };
+        let requirements = match &self.requirements_file {
+            Some(path) => RequirementSet::parse(&path.display().to_string(), &read(path)?)?,
+            None => RequirementSet::defaults(),
+        };
+        Ok((catalogue, requirements))
     }
 }
 
@@ -62,6 +95,7 @@ pub async fn bind(address: &str) -> anyhow::Result<tokio::net::TcpListener> {
 }
 
 pub async fn run(database_url: &str, args: ServeArgs) -> anyhow::Result<ExitCode> {
+    let rules = args.web.rules()?;
     let listener = bind(&args.bind).await?;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let store = shoutu_store::connect(database_url, clock.clone()).await?;
@@ -76,7 +110,7 @@ pub async fn run(database_url: &str, args: ServeArgs) -> anyhow::Result<ExitCode
         listener.local_addr()?,
         describe_url(database_url)
     );
-    serve(listener, store, clock, args.web.config()).await?;
+    serve(listener, store, clock, args.web.config("shoutu-files"), rules).await?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -85,8 +119,9 @@ pub async fn serve(
     store: Arc<dyn Store>,
     clock: Arc<dyn Clock>,
     config: Config,
+    (catalogue, requirements): (Catalogue, RequirementSet),
 ) -> anyhow::Result<()> {
-    let state = AppState::new(store, clock, config);
+    let state = AppState::new(store, clock, config).with_rules(catalogue, requirements);
     shoutu_web::serve(listener, state, shutdown_signal())
         .await
         .context("服务运行出错")

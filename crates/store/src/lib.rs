@@ -180,7 +180,14 @@ pub trait Store: Send + Sync {
     // ---- the work ledger ----
     /// Stores an activity with its tags and participants; participants and host must belong
     /// to the activity's unit or a unit below it.
-    async fn create_activity(&self, scope: &Scope, activity: NewActivity) -> Result<Activity>;
+    /// Attachments (their bytes already on disk) are recorded in the same transaction, so a
+    /// record never appears without the evidence it was entered with.
+    async fn create_activity(
+        &self,
+        scope: &Scope,
+        activity: NewActivity,
+        attachments: Vec<NewAttachment>,
+    ) -> Result<Activity>;
     async fn activity(&self, scope: &Scope, id: ActivityId) -> Result<Activity>;
     async fn activities(&self, scope: &Scope, filter: &ActivityFilter, page: PageRequest) -> Result<Page<Activity>>;
     /// Every record of the scope's subtree dated within the bounds, with its tags: what

@@ -165,7 +165,12 @@ pub(crate) struct ActivityRow {
 
 impl From<ActivityRow> for shoutu_domain::ledger::Activity {
     fn from(r: ActivityRow) -> Self {
-        let split = |s: &str| s.split(',').filter(|t| !t.is_empty()).map(String::from).collect::<Vec<_>>();
+        let split = |s: &str| {
+            s.split(',')
+                .filter(|t| !t.is_empty())
+                .map(String::from)
+                .collect::<Vec<_>>()
+        };
         shoutu_domain::ledger::Activity {
             id: shoutu_domain::ledger::ActivityId(r.id),
             unit_id: UnitId(r.unit_id),

@@ -71,8 +71,7 @@ pub(crate) const LOCK_AUDIT_HEAD: &str = "UPDATE audit_head SET seq = seq WHERE 
 
 pub(crate) const MOVE_AUDIT_HEAD: &str = "UPDATE audit_head SET seq = $1, last_hash = $2 WHERE id = 1";
 
-pub(crate) const ACTIVITY_COLUMNS: &str =
-    "SELECT a.id, a.unit_id, u.name AS unit_name, a.type_code, a.date, a.topic, a.host_person_id, \
+pub(crate) const ACTIVITY_COLUMNS: &str = "SELECT a.id, a.unit_id, u.name AS unit_name, a.type_code, a.date, a.topic, a.host_person_id, \
      h.name AS host_name, a.others, a.summary, a.extra, a.flags, \
      (SELECT string_agg(t.tag, ',') FROM activity_tags t WHERE t.activity_id = a.id) AS tags, \
      (SELECT COUNT(*) FROM attachments f WHERE f.record_type = 'activity' AND f.record_id = a.id) AS attachments ";
@@ -85,8 +84,7 @@ pub(crate) const ACTIVITIES_WHERE: &str = " AND ($2 IS NULL OR a.unit_id = $2) A
      AND ($4 IS NULL OR EXISTS (SELECT 1 FROM activity_tags t2 WHERE t2.activity_id = a.id AND t2.tag = $4)) \
      AND a.date >= $5 AND a.date <= $6";
 
-pub(crate) const ATTACHMENT_FROM: &str =
-    "SELECT f.id, f.sha256, f.size, f.media_type, f.file_name, f.unit_id, f.record_type, f.record_id \
+pub(crate) const ATTACHMENT_FROM: &str = "SELECT f.id, f.sha256, f.size, f.media_type, f.file_name, f.unit_id, f.record_type, f.record_id \
      FROM attachments f JOIN unit_closure c ON c.descendant_id = f.unit_id WHERE c.ancestor_id = $1";
 
 /// Dates that bound an open-ended range.
@@ -314,6 +312,25 @@ macro_rules! impl_store {
                     )));
                 }
                 Ok(())
+            }
+
+            async fn insert_attachment(txn: &mut Txn, unit: UnitId, attachment: &NewAttachment) -> Result<i64> {
+                let (id,): (i64,) = sqlx::query_as(
+                    "INSERT INTO attachments (sha256, size, media_type, file_name, unit_id, record_type, record_id, \
+                     created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+                )
+                .bind(&attachment.sha256)
+                .bind(attachment.size)
+                .bind(&attachment.media_type)
+                .bind(&attachment.file_name)
+                .bind(unit.0)
+                .bind(attachment.record_type)
+                .bind(attachment.record_id)
+                .bind(txn.now)
+                .fetch_one(&mut *txn.tx)
+                .await?;
+                txn.audit(AuditDraft::new("attachment", id, "create").unit(unit.0).after(attachment)).await?;
+                Ok(id)
             }
 
             async fn insert_unit(txn: &mut Txn, unit: &NewUnit) -> Result<i64> {
@@ -948,7 +965,12 @@ macro_rules! impl_store {
                 })
             }
 
-            async fn create_activity(&self, scope: &Scope, activity: NewActivity) -> Result<Activity> {
+            async fn create_activity(
+                &self,
+                scope: &Scope,
+                activity: NewActivity,
+                attachments: Vec<NewAttachment>,
+            ) -> Result<Activity> {
                 let mut txn = self.begin_as(scope, Action::Write).await?;
                 let unit = Self::scoped_unit(&mut *txn.tx, scope, activity.unit_id).await?;
                 if let Some(host) = activity.host {
@@ -988,6 +1010,14 @@ macro_rules! impl_store {
                         .await?;
                 }
                 txn.audit(AuditDraft::new("activity", id, "create").unit(unit.id.0).after(&activity)).await?;
+                for attachment in attachments {
+                    let attachment = NewAttachment {
+                        record_type: "activity",
+                        record_id: id,
+                        ..attachment
+                    };
+                    Self::insert_attachment(&mut txn, unit.id, &attachment).await?;
+                }
                 txn.commit().await?;
                 Self::scoped_activity(&self.pool, scope, ActivityId(id)).await
             }
@@ -1080,21 +1110,7 @@ macro_rules! impl_store {
                 if owner != Some((unit.0,)) {
                     return Err(StoreError::NotFound);
                 }
-                let (id,): (i64,) = sqlx::query_as(
-                    "INSERT INTO attachments (sha256, size, media_type, file_name, unit_id, record_type, record_id, \
-                     created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
-                )
-                .bind(&attachment.sha256)
-                .bind(attachment.size)
-                .bind(&attachment.media_type)
-                .bind(&attachment.file_name)
-                .bind(unit.0)
-                .bind(attachment.record_type)
-                .bind(attachment.record_id)
-                .bind(txn.now)
-                .fetch_one(&mut *txn.tx)
-                .await?;
-                txn.audit(AuditDraft::new("attachment", id, "create").unit(unit.0).after(&attachment)).await?;
+                let id = Self::insert_attachment(&mut txn, unit, &attachment).await?;
                 txn.commit().await?;
                 self.attachment(scope, AttachmentId(id)).await
             }

@@ -616,7 +616,12 @@ async fn stats_count_only_the_scope() {
     }
 }
 
-fn meeting(c: &County, date: (i32, u32, u32), flags: &[&str], participants: Vec<i64>) -> shoutu_domain::ledger::NewActivity {
+fn meeting(
+    c: &County,
+    date: (i32, u32, u32),
+    flags: &[&str],
+    participants: Vec<i64>,
+) -> shoutu_domain::ledger::NewActivity {
     use shoutu_domain::ledger::{ActivityInput, Catalogue, NewActivity};
     let catalogue = Catalogue::defaults();
     let date = format!("{:04}-{:02}-{:02}", date.0, date.1, date.2);
@@ -639,11 +644,22 @@ async fn an_activity_is_filed_under_all_its_ledgers_within_the_scope() {
         let a = scope_of(&c.town_a, &[Role::Staff]);
         let stored = f
             .store
-            .create_activity(&a, meeting(&c, (2026, 3, 15), &["first_topic", "ideology_topic"], vec![c.person_a.id.0]))
+            .create_activity(
+                &a,
+                meeting(
+                    &c,
+                    (2026, 3, 15),
+                    &["first_topic", "ideology_topic"],
+                    vec![c.person_a.id.0],
+                ),
+                vec![],
+            )
             .await
             .unwrap();
         assert_eq!(stored.participants.len(), 1, "{}", f.name);
-        assert!(stored.tags.contains(&"第一议题".to_string()) && stored.tags.contains(&"专题研究意识形态工作".to_string()));
+        assert!(
+            stored.tags.contains(&"第一议题".to_string()) && stored.tags.contains(&"专题研究意识形态工作".to_string())
+        );
         let by_tag = ActivityFilter {
             tag: Some("第一议题".into()),
             ..Default::default()
@@ -655,11 +671,25 @@ async fn an_activity_is_filed_under_all_its_ledgers_within_the_scope() {
         };
         assert_eq!(f.store.activities(&a, &other_tag, page()).await.unwrap().total, 0);
         let b = scope_of(&c.town_b, &[Role::Staff]);
-        assert!(matches!(f.store.activity(&b, stored.id).await, Err(StoreError::NotFound)));
-        assert_eq!(f.store.activities(&b, &ActivityFilter::default(), page()).await.unwrap().total, 0);
+        assert!(matches!(
+            f.store.activity(&b, stored.id).await,
+            Err(StoreError::NotFound)
+        ));
+        assert_eq!(
+            f.store
+                .activities(&b, &ActivityFilter::default(), page())
+                .await
+                .unwrap()
+                .total,
+            0
+        );
         let from = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
         let until = chrono::NaiveDate::from_ymd_opt(2026, 6, 30).unwrap();
-        let county_entries = f.store.ledger_entries(&Scope::console(c.county.id), from, until).await.unwrap();
+        let county_entries = f
+            .store
+            .ledger_entries(&Scope::console(c.county.id), from, until)
+            .await
+            .unwrap();
         assert_eq!(county_entries.len(), 1);
         assert_eq!(county_entries[0].unit_id, c.town_a.id);
         let later = chrono::NaiveDate::from_ymd_opt(2026, 4, 1).unwrap();
@@ -674,7 +704,7 @@ async fn a_participant_from_another_township_is_refused_and_nothing_is_stored() 
         let c = county(&*f.store).await;
         let county_scope = Scope::console(c.county.id);
         let outsider = meeting(&c, (2026, 3, 15), &[], vec![c.person_a.id.0, c.person_b.id.0]);
-        match f.store.create_activity(&county_scope, outsider).await {
+        match f.store.create_activity(&county_scope, outsider, vec![]).await {
             Err(StoreError::Invalid(e)) => {
                 assert_eq!(e.field, "参加人员", "{}", f.name);
                 assert!(e.message.contains("李秀英"), "{e}");
@@ -683,8 +713,15 @@ async fn a_participant_from_another_township_is_refused_and_nothing_is_stored() 
         }
         let a = scope_of(&c.town_a, &[Role::Staff]);
         let hidden = meeting(&c, (2026, 3, 15), &[], vec![c.person_b.id.0]);
-        assert!(matches!(f.store.create_activity(&a, hidden).await, Err(StoreError::NotFound)));
-        let all = f.store.activities(&county_scope, &ActivityFilter::default(), page()).await.unwrap();
+        assert!(matches!(
+            f.store.create_activity(&a, hidden, vec![]).await,
+            Err(StoreError::NotFound)
+        ));
+        let all = f
+            .store
+            .activities(&county_scope, &ActivityFilter::default(), page())
+            .await
+            .unwrap();
         assert_eq!(all.total, 0, "nothing half-written");
     }
 }
@@ -695,7 +732,11 @@ async fn attachments_belong_to_a_record_and_are_read_within_the_scope() {
     for f in fixtures().await {
         let c = county(&*f.store).await;
         let a = scope_of(&c.town_a, &[Role::Staff]);
-        let stored = f.store.create_activity(&a, meeting(&c, (2026, 5, 1), &[], vec![])).await.unwrap();
+        let stored = f
+            .store
+            .create_activity(&a, meeting(&c, (2026, 5, 1), &[], vec![]), vec![])
+            .await
+            .unwrap();
         let file = NewAttachment {
             sha256: "ab".repeat(32),
             size: 2048,
@@ -705,11 +746,28 @@ async fn attachments_belong_to_a_record_and_are_read_within_the_scope() {
             record_id: stored.id.0,
         };
         let saved = f.store.add_attachment(&a, c.town_a.id, file.clone()).await.unwrap();
-        assert_eq!(f.store.activity(&a, stored.id).await.unwrap().attachments, 1, "{}", f.name);
-        assert_eq!(f.store.attachments_of(&a, "activity", stored.id.0).await.unwrap().len(), 1);
+        assert_eq!(
+            f.store.activity(&a, stored.id).await.unwrap().attachments,
+            1,
+            "{}",
+            f.name
+        );
+        assert_eq!(
+            f.store.attachments_of(&a, "activity", stored.id.0).await.unwrap().len(),
+            1
+        );
         let b = scope_of(&c.town_b, &[Role::Staff]);
-        assert!(matches!(f.store.attachment(&b, saved.id).await, Err(StoreError::NotFound)));
-        let wrong_unit = f.store.add_attachment(&scope_of(&c.county, &[Role::Staff]), c.town_b.id, file).await;
-        assert!(matches!(wrong_unit, Err(StoreError::NotFound)), "the record is not town B's");
+        assert!(matches!(
+            f.store.attachment(&b, saved.id).await,
+            Err(StoreError::NotFound)
+        ));
+        let wrong_unit = f
+            .store
+            .add_attachment(&scope_of(&c.county, &[Role::Staff]), c.town_b.id, file)
+            .await;
+        assert!(
+            matches!(wrong_unit, Err(StoreError::NotFound)),
+            "the record is not town B's"
+        );
     }
 }

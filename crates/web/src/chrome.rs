@@ -91,7 +91,8 @@ pub async fn chrome(state: &AppState, auth: &Auth, active: Nav, title: impl Into
     };
     let mut nav = vec![item("/", "工作台", Nav::Home, false)];
     for ((key, label), href) in MODULES.iter().zip(MODULE_HREFS) {
-        nav.push(item(href, label, Nav::Module(key), true));
+        // Modules still to come say so; the ledger (学习研讨) is here.
+        nav.push(item(href, label, Nav::Module(key), !href.starts_with("/activities")));
     }
     let mut admin_nav = vec![
         item("/units", "单位", Nav::Units, false),

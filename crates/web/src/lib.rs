@@ -7,9 +7,11 @@ mod chrome;
 mod csrf;
 mod error;
 mod extract;
+pub mod files;
 mod pages;
 mod security;
 mod time;
+mod upload;
 
 pub use error::AppError;
 
@@ -17,6 +19,7 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::middleware;
 use shoutu_domain::Clock;
+use shoutu_domain::ledger::{Catalogue, RequirementSet};
 use shoutu_store::Store;
 use std::sync::Arc;
 
@@ -27,6 +30,9 @@ pub struct Config {
     pub lockout_threshold: i64,
     pub lockout_minutes: i64,
     pub session_hours: i64,
+    /// Where attachment bytes are kept, addressed by their SHA-256.
+    pub files_dir: std::path::PathBuf,
+    pub max_upload_bytes: usize,
     /// Mark cookies Secure. Set when a TLS-terminating proxy sits in front; requests that
     /// arrive with `X-Forwarded-Proto: https` get Secure cookies regardless.
     pub secure_cookies: bool,
@@ -38,6 +44,8 @@ impl Default for Config {
             lockout_threshold: 5,
             lockout_minutes: 15,
             session_hours: 12,
+            files_dir: "shoutu-files".into(),
+            max_upload_bytes: files::DEFAULT_MAX_BYTES,
             secure_cookies: false,
         }
     }
@@ -48,6 +56,11 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
     pub clock: Arc<dyn Clock>,
     pub config: Arc<Config>,
+    pub files: files::FileStore,
+    /// Policy as data: activity types and requirements, the shipped defaults unless an
+    /// administrator points to other files.
+    pub catalogue: Arc<Catalogue>,
+    pub requirements: Arc<RequirementSet>,
 }
 
 impl AppState {
@@ -55,8 +68,22 @@ impl AppState {
         AppState {
             store,
             clock,
+            files: files::FileStore::new(config.files_dir.clone()),
             config: Arc::new(config),
+            catalogue: Arc::new(Catalogue::defaults()),
+            requirements: Arc::new(RequirementSet::defaults()),
         }
+    }
+
+    pub fn with_rules(mut self, catalogue: Catalogue, requirements: RequirementSet) -> Self {
+        self.catalogue = Arc::new(catalogue);
+        self.requirements = Arc::new(requirements);
+        self
+    }
+
+    /// Today in China Standard Time, by the state's clock.
+    pub fn today(&self) -> chrono::NaiveDate {
+        time::local_date(self.clock.now())
     }
 }
 

@@ -23,3 +23,7 @@ pub fn day_start(date: NaiveDate) -> DateTime<Utc> {
         .expect("a fixed offset has no gaps")
         .with_timezone(&Utc)
 }
+
+pub fn local_date(at: DateTime<Utc>) -> NaiveDate {
+    at.with_timezone(&cst()).date_naive()
+}

@@ -45,6 +45,7 @@ fn remove_old(path: &Path) -> anyhow::Result<()> {
 }
 
 pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
+    let rules = args.web.rules()?;
     let listener = if args.no_serve {
         None
     } else {
@@ -98,7 +99,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
     println!();
     println!("请用浏览器打开：http://{}/", listener.local_addr()?);
     println!("（按 Ctrl-C 停止）");
-    crate::serve::serve(listener, store, clock, args.web.config()).await?;
+    crate::serve::serve(listener, store, clock, args.web.config("shoutu-demo-files"), rules).await?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -50,9 +50,18 @@ pub const EXTRA_MAX: usize = 100;
 impl NewActivity {
     /// Validates a record of `kind` for `unit`; `today` bounds the date, since a ledger records
     /// what happened, not what is planned.
-    pub fn parse(kind: &ActivityType, unit_id: UnitId, input: &ActivityInput, today: NaiveDate) -> Result<Self, FieldError> {
-        let date = NaiveDate::parse_from_str(input.date.trim(), "%Y-%m-%d")
-            .map_err(|_| FieldError::new("日期", format!("应为日期，例如 2026-03-15，收到「{}」", input.date.trim())))?;
+    pub fn parse(
+        kind: &ActivityType,
+        unit_id: UnitId,
+        input: &ActivityInput,
+        today: NaiveDate,
+    ) -> Result<Self, FieldError> {
+        let date = NaiveDate::parse_from_str(input.date.trim(), "%Y-%m-%d").map_err(|_| {
+            FieldError::new(
+                "日期",
+                format!("应为日期，例如 2026-03-15，收到「{}」", input.date.trim()),
+            )
+        })?;
         if date > today {
             return Err(FieldError::new("日期", "不能晚于今天：台账记录已经开展的工作"));
         }
@@ -109,7 +118,6 @@ impl NewActivity {
     }
 }
 
-
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Activity {
     pub id: ActivityId,
@@ -162,16 +170,34 @@ mod tests {
             topic: "学习心得",
             ..Default::default()
         };
-        assert_eq!(NewActivity::parse(kind, UnitId(1), &base, today()).unwrap_err().field, "篇数");
+        assert_eq!(
+            NewActivity::parse(kind, UnitId(1), &base, today()).unwrap_err().field,
+            "篇数"
+        );
         let mut future = base.clone();
         future.date = "2026-12-01";
-        assert!(NewActivity::parse(kind, UnitId(1), &future, today()).unwrap_err().message.contains("不能晚于今天"));
+        assert!(
+            NewActivity::parse(kind, UnitId(1), &future, today())
+                .unwrap_err()
+                .message
+                .contains("不能晚于今天")
+        );
         let mut words = base.clone();
         words.extra.insert("pieces".into(), "八十".into());
-        assert!(NewActivity::parse(kind, UnitId(1), &words, today()).unwrap_err().message.contains("数字"));
+        assert!(
+            NewActivity::parse(kind, UnitId(1), &words, today())
+                .unwrap_err()
+                .message
+                .contains("数字")
+        );
         let mut secret = base.clone();
         secret.extra.insert("pieces".into(), "3".into());
         secret.summary = "绝密★ 内容";
-        assert!(NewActivity::parse(kind, UnitId(1), &secret, today()).unwrap_err().message.contains("涉密"));
+        assert!(
+            NewActivity::parse(kind, UnitId(1), &secret, today())
+                .unwrap_err()
+                .message
+                .contains("涉密")
+        );
     }
 }

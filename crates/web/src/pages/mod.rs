@@ -1,11 +1,13 @@
 //! Page handlers, one module per area.
 
 mod account;
+mod activities;
 mod audit;
 mod check;
 mod home;
 mod login;
 mod people;
+mod requirements;
 mod units;
 mod users;
 
@@ -45,6 +47,21 @@ pub fn routes() -> Router<AppState> {
         .route("/users/{id}/unlock", post(users::unlock))
         .route("/audit", get(audit::list))
         .route(
+            "/activities",
+            get(activities::list)
+                .post(activities::create)
+                .layer(DefaultBodyLimit::max(UPLOAD_ROUTE_LIMIT)),
+        )
+        .route("/activities/new", get(activities::new_form))
+        .route("/activities/{id}", get(activities::detail))
+        .route(
+            "/activities/{id}/attachments",
+            post(activities::add_attachments).layer(DefaultBodyLimit::max(UPLOAD_ROUTE_LIMIT)),
+        )
+        .route("/attachments/{id}", get(activities::download))
+        .route("/requirements", get(requirements::status))
+        .route("/requirements/map", get(requirements::map))
+        .route(
             "/check",
             get(check::form)
                 .post(check::submit)
@@ -55,6 +72,9 @@ pub fn routes() -> Router<AppState> {
             post(check::api).layer(DefaultBodyLimit::max(check::UPLOAD_LIMIT)),
         )
 }
+
+/// Several attachments go up in one form; each is checked against the configured limit.
+const UPLOAD_ROUTE_LIMIT: usize = 100 * 1024 * 1024;
 
 pub async fn not_found() -> AppError {
     AppError::NotFound

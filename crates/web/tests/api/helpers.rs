@@ -50,8 +50,9 @@ pub async fn spawn_app() -> TestApp {
     spawn_app_with(Config::default()).await
 }
 
-pub async fn spawn_app_with(config: Config) -> TestApp {
+pub async fn spawn_app_with(mut config: Config) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
+    config.files_dir = dir.path().join("files");
     let db_path = dir.path().join("shoutu.db");
     let clock = Arc::new(SystemClock);
     let store = shoutu_store::connect(&format!("sqlite:{}", db_path.display()), clock.clone())
@@ -69,6 +70,7 @@ pub async fn spawn_app_with(config: Config) -> TestApp {
     let person_b = person(&*store, &console, &town_b, "李秀英", "宣传委员").await;
     let hash = password::hash(PASSWORD).unwrap();
     user(&*store, &console, &county, "admin", &[Role::SystemAdmin], &hash).await;
+    user(&*store, &console, &county, "ducha", &[Role::Supervisor], &hash).await;
     user(&*store, &console, &town_a, "a_admin", &[Role::UnitAdmin], &hash).await;
     user(&*store, &console, &town_a, "a_staff", &[Role::Staff], &hash).await;
     user(&*store, &console, &town_a, "a_leader", &[Role::Leader], &hash).await;

@@ -3,5 +3,6 @@
 mod auth;
 mod check;
 mod helpers;
+mod ledger;
 mod pages;
 mod scope;
