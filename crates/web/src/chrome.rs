@@ -55,7 +55,7 @@ pub const MODULES: [(&str, &str); 6] = [
 
 const MODULE_HREFS: [&str; 6] = [
     "/m/zeren",
-    "/m/xuexi",
+    "/activities",
     "/m/yuqing",
     "/m/zhendi",
     "/m/kaohe",

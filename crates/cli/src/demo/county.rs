@@ -2,11 +2,12 @@
 //! townships and sub-districts with their villages and communities, 10 county bureaus, party
 //! branches, about 600 people, and accounts for every role.
 
+use super::ledger::{self, LedgerUnit};
 use super::names;
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 use shoutu_domain::unit::NewUnit;
-use shoutu_domain::{NewPerson, NewUser, Role, Scope, Unit, UnitKind};
+use shoutu_domain::{NewPerson, NewUser, PersonId, Role, Scope, Unit, UnitId, UnitKind};
 use shoutu_store::Store;
 
 pub struct Login {
@@ -20,6 +21,7 @@ pub struct Summary {
     pub county: String,
     pub units: usize,
     pub people: usize,
+    pub activities: usize,
     pub logins: Vec<Login>,
 }
 
@@ -60,6 +62,10 @@ struct Loader<'a> {
     units: usize,
     people: usize,
     logins: Vec<Login>,
+    /// Who belongs where, so that demo meetings list real attendees.
+    members: std::collections::HashMap<UnitId, Vec<PersonId>>,
+    /// Units whose work ledger the demo fills.
+    ledger_units: Vec<Unit>,
 }
 
 impl Loader<'_> {
@@ -84,10 +90,12 @@ impl Loader<'_> {
             String::new()
         };
         self.people += 1;
-        Ok(self
+        let person = self
             .store
             .create_person(&self.scope, NewPerson::parse(unit.id, &name, post, &phone, order)?)
-            .await?)
+            .await?;
+        self.members.entry(unit.id).or_default().push(person.id);
+        Ok(person)
     }
 
     async fn account(&mut self, unit: &Unit, post: &str, username: &str, roles: &[Role]) -> anyhow::Result<()> {
@@ -114,7 +122,12 @@ impl Loader<'_> {
     }
 }
 
-pub async fn load(store: &dyn Store, rng: ChaCha8Rng, password_hash: String) -> anyhow::Result<Summary> {
+pub async fn load(
+    store: &dyn Store,
+    rng: ChaCha8Rng,
+    password_hash: String,
+    today: chrono::NaiveDate,
+) -> anyhow::Result<Summary> {
     let county = store
         .create_root_unit("演示数据", NewUnit::parse(None, "county", "云岭县", "云岭", "YL", 0)?)
         .await?;
@@ -126,6 +139,8 @@ pub async fn load(store: &dyn Store, rng: ChaCha8Rng, password_hash: String) -> 
         units: 1,
         people: 0,
         logins: Vec::new(),
+        members: Default::default(),
+        ledger_units: Vec::new(),
     };
 
     // County level: accounts of the propaganda department sit at the county unit, because
@@ -160,6 +175,7 @@ pub async fn load(store: &dyn Store, rng: ChaCha8Rng, password_hash: String) -> 
     for (t, (name, kind, code, villages)) in TOWNSHIPS.iter().enumerate() {
         let code = format!("YL-{code}");
         let town = l.unit(&county, *kind, name, &code, 10 + t as i64).await?;
+        l.ledger_units.push(town.clone());
         let (head, deputy) = match kind {
             UnitKind::Subdistrict => ("街道党工委书记", "街道办事处主任"),
             UnitKind::Town => ("镇党委书记", "镇长"),
@@ -177,14 +193,10 @@ pub async fn load(store: &dyn Store, rng: ChaCha8Rng, password_hash: String) -> 
         for (i, post) in [deputy, "组织委员", "纪委书记", "党政办干事"].iter().enumerate() {
             l.person(&town, post, 5 + i as i64).await?;
         }
-        l.unit(
-            &town,
-            UnitKind::PartyBranch,
-            &format!("{name}机关党支部"),
-            &format!("{code}-JG"),
-            0,
-        )
-        .await?;
+        let branch = l
+            .unit(&town, UnitKind::PartyBranch, &format!("{name}机关党支部"), &format!("{code}-JG"), 0)
+            .await?;
+        l.ledger_units.push(branch);
         let mut taken = Vec::new();
         for v in 0..*villages {
             let community = *kind == UnitKind::Subdistrict || v == 0;
@@ -226,6 +238,7 @@ pub async fn load(store: &dyn Store, rng: ChaCha8Rng, password_hash: String) -> 
     for (b, (name, sections)) in BUREAUS.iter().enumerate() {
         let code = format!("YL-B{:02}", b + 1);
         let bureau = l.unit(&county, UnitKind::Bureau, name, &code, 100 + b as i64).await?;
+        l.ledger_units.push(bureau.clone());
         if b == 0 {
             l.account(&bureau, "办公室主任", "b01", &[Role::Staff]).await?;
         } else {
@@ -244,20 +257,28 @@ pub async fn load(store: &dyn Store, rng: ChaCha8Rng, password_hash: String) -> 
             )
             .await?;
         }
-        l.unit(
-            &bureau,
-            UnitKind::PartyBranch,
-            &format!("{name}机关党支部"),
-            &format!("{code}-DZB"),
-            0,
-        )
-        .await?;
+        let branch = l
+            .unit(&bureau, UnitKind::PartyBranch, &format!("{name}机关党支部"), &format!("{code}-DZB"), 0)
+            .await?;
+        l.ledger_units.push(branch);
     }
+    l.ledger_units.push(propaganda);
+
+    let targets: Vec<LedgerUnit> = l
+        .ledger_units
+        .iter()
+        .map(|u| LedgerUnit {
+            unit: u.clone(),
+            members: l.members.get(&u.id).cloned().unwrap_or_default(),
+        })
+        .collect();
+    let activities = ledger::load(store, &l.scope, l.rng.clone(), &targets, today).await?;
 
     Ok(Summary {
         county: county.name,
         units: l.units,
         people: l.people,
+        activities,
         logins: l.logins,
     })
 }

@@ -1,6 +1,7 @@
 //! `shoutu demo`: a fresh demo database with a realistic county, served at once.
 
 mod county;
+mod ledger;
 mod names;
 
 use crate::serve::{WebArgs, bind};
@@ -63,15 +64,17 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
         tokio::task::spawn_blocking(move || password::hash(&p)).await??
     };
     let rng = rand_chacha::ChaCha8Rng::seed_from_u64(args.seed);
-    let summary = county::load(&*store, rng, hash).await?;
+    let today = chrono::Utc::now().with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8")).date_naive();
+    let summary = county::load(&*store, rng, hash, today).await?;
     let took = started.elapsed();
 
     println!(
-        "演示数据已生成：{}，{} 个单位，{} 名人员，{} 个账号（种子 {}，用时 {:.1} 秒）。",
+        "演示数据已生成：{}，{} 个单位，{} 名人员，{} 个账号，今年 {} 条台账记录（种子 {}，用时 {:.1} 秒）。",
         summary.county,
         summary.units,
         summary.people,
         summary.logins.len(),
+        summary.activities,
         args.seed,
         took.as_secs_f64()
     );

@@ -28,10 +28,19 @@ pub(crate) struct Dashboard {
     people: i64,
     users: Option<i64>,
     audit_30d: Option<i64>,
+    requirements: Vec<crate::pages::requirements::StatusRow>,
+    records_this_year: usize,
+    has_children: bool,
 }
 
 pub async fn dashboard(State(state): State<AppState>, auth: Auth) -> Result<Dashboard, AppError> {
     let stats = state.store.scope_stats(&auth.scope).await?;
+    let today = state.today();
+    let (from, until) = crate::pages::requirements::year_bounds(today);
+    let entries = state.store.ledger_entries(&auth.scope, from, until).await?;
+    let tree = state.store.unit_tree(&auth.scope).await?;
+    let here = tree.first().cloned().ok_or(AppError::NotFound)?;
+    let requirements = crate::pages::requirements::statuses_of(&state, &here, &entries, today);
     let kinds = UnitKind::ALL
         .iter()
         .filter_map(|k| {
@@ -52,6 +61,9 @@ pub async fn dashboard(State(state): State<AppState>, auth: Auth) -> Result<Dash
         people: stats.people,
         users: auth.can(Action::ManageUsers).then_some(stats.users),
         audit_30d: auth.can(Action::ViewAudit).then_some(stats.audit_entries_30d),
+        requirements,
+        records_this_year: entries.len(),
+        has_children: tree.len() > 1,
     })
 }
 

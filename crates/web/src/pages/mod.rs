@@ -7,7 +7,7 @@ mod check;
 mod home;
 mod login;
 mod people;
-mod requirements;
+pub(crate) mod requirements;
 mod units;
 mod users;
 

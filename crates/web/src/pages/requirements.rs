@@ -35,13 +35,13 @@ fn evidence_link(unit: &Unit, requirement: &Requirement, status: &Status) -> Str
 }
 
 /// Requirements look back at most a year: the longest period any of them uses.
-fn year_bounds(today: NaiveDate) -> (NaiveDate, NaiveDate) {
+pub(crate) fn year_bounds(today: NaiveDate) -> (NaiveDate, NaiveDate) {
     let first = NaiveDate::from_ymd_opt(today.year(), 1, 1).expect("1 January exists");
     let last = NaiveDate::from_ymd_opt(today.year(), 12, 31).expect("31 December exists");
     (first, last)
 }
 
-fn statuses_of(state: &AppState, unit: &Unit, entries: &[LedgerEntry], today: NaiveDate) -> Vec<StatusRow> {
+pub(crate) fn statuses_of(state: &AppState, unit: &Unit, entries: &[LedgerEntry], today: NaiveDate) -> Vec<StatusRow> {
     let own: Vec<Counted> = entries
         .iter()
         .filter(|e| e.unit_id == unit.id)
