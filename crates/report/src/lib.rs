@@ -1,1 +1,3 @@
+//! Reports and ledgers as files: .xlsx today; .docx reports come with their issue.
 
+pub mod ledger_xlsx;

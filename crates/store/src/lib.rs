@@ -188,6 +188,8 @@ pub trait Store: Send + Sync {
         activity: NewActivity,
         attachments: Vec<NewAttachment>,
     ) -> Result<Activity>;
+    /// Stores all the activities or, on the first one refused, none of them.
+    async fn import_activities(&self, scope: &Scope, activities: Vec<NewActivity>) -> Result<usize>;
     async fn activity(&self, scope: &Scope, id: ActivityId) -> Result<Activity>;
     async fn activities(&self, scope: &Scope, filter: &ActivityFilter, page: PageRequest) -> Result<Page<Activity>>;
     /// Every record of the scope's subtree dated within the bounds, with its tags: what

@@ -333,6 +333,49 @@ macro_rules! impl_store {
                 Ok(id)
             }
 
+            /// Checks and writes one activity with its tags and participants inside a write.
+            async fn insert_activity(txn: &mut Txn, scope: &Scope, activity: &NewActivity) -> Result<(Unit, i64)> {
+                let unit = Self::scoped_unit(&mut *txn.tx, scope, activity.unit_id).await?;
+                if let Some(host) = activity.host {
+                    Self::check_member(txn, scope, &unit, host, "主持人").await?;
+                }
+                for p in &activity.participants {
+                    Self::check_member(txn, scope, &unit, *p, "参加人员").await?;
+                }
+                let (id,): (i64,) = sqlx::query_as(
+                    "INSERT INTO activities (unit_id, type_code, date, topic, host_person_id, others, summary, extra, \
+                     flags, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING id",
+                )
+                .bind(activity.unit_id.0)
+                .bind(&activity.type_code)
+                .bind(activity.date)
+                .bind(&activity.topic)
+                .bind(activity.host.map(|h| h.0))
+                .bind(activity.others)
+                .bind(&activity.summary)
+                .bind(serde_json::to_string(&activity.extra).expect("extra fields serialise"))
+                .bind(activity.flags.join(","))
+                .bind(txn.now)
+                .fetch_one(&mut *txn.tx)
+                .await?;
+                for tag in &activity.tags {
+                    sqlx::query("INSERT INTO activity_tags (activity_id, tag) VALUES ($1, $2)")
+                        .bind(id)
+                        .bind(tag)
+                        .execute(&mut *txn.tx)
+                        .await?;
+                }
+                for p in &activity.participants {
+                    sqlx::query("INSERT INTO activity_participants (activity_id, person_id) VALUES ($1, $2)")
+                        .bind(id)
+                        .bind(p.0)
+                        .execute(&mut *txn.tx)
+                        .await?;
+                }
+                txn.audit(AuditDraft::new("activity", id, "create").unit(unit.id.0).after(&activity)).await?;
+                Ok((unit, id))
+            }
+
             async fn insert_unit(txn: &mut Txn, unit: &NewUnit) -> Result<i64> {
                 let (id,): (i64,) = sqlx::query_as(INSERT_UNIT)
                     .bind(unit.parent_id.map(|p| p.0))
@@ -972,44 +1015,7 @@ macro_rules! impl_store {
                 attachments: Vec<NewAttachment>,
             ) -> Result<Activity> {
                 let mut txn = self.begin_as(scope, Action::Write).await?;
-                let unit = Self::scoped_unit(&mut *txn.tx, scope, activity.unit_id).await?;
-                if let Some(host) = activity.host {
-                    Self::check_member(&mut txn, scope, &unit, host, "主持人").await?;
-                }
-                for p in &activity.participants {
-                    Self::check_member(&mut txn, scope, &unit, *p, "参加人员").await?;
-                }
-                let (id,): (i64,) = sqlx::query_as(
-                    "INSERT INTO activities (unit_id, type_code, date, topic, host_person_id, others, summary, extra, \
-                     flags, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING id",
-                )
-                .bind(activity.unit_id.0)
-                .bind(&activity.type_code)
-                .bind(activity.date)
-                .bind(&activity.topic)
-                .bind(activity.host.map(|h| h.0))
-                .bind(activity.others)
-                .bind(&activity.summary)
-                .bind(serde_json::to_string(&activity.extra).expect("extra fields serialise"))
-                .bind(activity.flags.join(","))
-                .bind(txn.now)
-                .fetch_one(&mut *txn.tx)
-                .await?;
-                for tag in &activity.tags {
-                    sqlx::query("INSERT INTO activity_tags (activity_id, tag) VALUES ($1, $2)")
-                        .bind(id)
-                        .bind(tag)
-                        .execute(&mut *txn.tx)
-                        .await?;
-                }
-                for p in &activity.participants {
-                    sqlx::query("INSERT INTO activity_participants (activity_id, person_id) VALUES ($1, $2)")
-                        .bind(id)
-                        .bind(p.0)
-                        .execute(&mut *txn.tx)
-                        .await?;
-                }
-                txn.audit(AuditDraft::new("activity", id, "create").unit(unit.id.0).after(&activity)).await?;
+                let (unit, id) = Self::insert_activity(&mut txn, scope, &activity).await?;
                 for attachment in attachments {
                     let attachment = NewAttachment {
                         record_type: "activity",
@@ -1020,6 +1026,15 @@ macro_rules! impl_store {
                 }
                 txn.commit().await?;
                 Self::scoped_activity(&self.pool, scope, ActivityId(id)).await
+            }
+
+            async fn import_activities(&self, scope: &Scope, activities: Vec<NewActivity>) -> Result<usize> {
+                let mut txn = self.begin_as(scope, Action::Write).await?;
+                for activity in &activities {
+                    Self::insert_activity(&mut txn, scope, activity).await?;
+                }
+                txn.commit().await?;
+                Ok(activities.len())
             }
 
             async fn activity(&self, scope: &Scope, id: ActivityId) -> Result<Activity> {

@@ -69,6 +69,7 @@ pub(crate) struct ListPage {
     from: String,
     until: String,
     can_write: bool,
+    export_query: String,
 }
 
 #[derive(Deserialize)]
@@ -92,18 +93,25 @@ fn date(field: &str, value: Option<&str>) -> Result<Option<NaiveDate>, AppError>
     }
 }
 
-pub async fn list(State(state): State<AppState>, auth: Auth, Query(q): Query<ListQuery>) -> Result<ListPage, AppError> {
+/// The filter a list query asks for; the export uses the same, so it holds what was shown.
+pub(crate) fn filter_of(q: &ListQuery) -> Result<ActivityFilter, AppError> {
     let unit = opt_int("单位", q.unit.as_deref())?;
-    let page = opt_int("页码", q.page.as_deref())?;
-    let sub = q.unit.is_none() || q.sub.as_deref() == Some("1");
-    let filter = ActivityFilter {
+    Ok(ActivityFilter {
         unit: unit.map(UnitId),
-        include_subunits: sub,
+        include_subunits: q.unit.is_none() || q.sub.as_deref() == Some("1"),
         type_code: q.kind.clone().filter(|k| !k.is_empty()),
         tag: q.tag.clone().filter(|t| !t.is_empty()),
         from: date("起始日期", q.from.as_deref())?,
         until: date("截止日期", q.until.as_deref())?,
-    };
+    })
+}
+
+pub async fn list(State(state): State<AppState>, auth: Auth, Query(q): Query<ListQuery>) -> Result<ListPage, AppError> {
+    let filter = filter_of(&q)?;
+    let export_query = base_without_page(&q);
+    let page = opt_int("页码", q.page.as_deref())?;
+    let unit = filter.unit.map(|u| u.0);
+    let sub = filter.include_subunits;
     let found = state
         .store
         .activities(&auth.scope, &filter, PageRequest::new(page, None))
@@ -138,7 +146,19 @@ pub async fn list(State(state): State<AppState>, auth: Auth, Query(q): Query<Lis
         from: q.from.unwrap_or_default(),
         until: q.until.unwrap_or_default(),
         can_write: auth.can(Action::Write),
+        export_query,
     })
+}
+
+fn base_without_page(q: &ListQuery) -> String {
+    query_string(&[
+        ("unit", q.unit.as_deref().unwrap_or("")),
+        ("sub", q.sub.as_deref().unwrap_or("")),
+        ("type", q.kind.as_deref().unwrap_or("")),
+        ("tag", q.tag.as_deref().unwrap_or("")),
+        ("from", q.from.as_deref().unwrap_or("")),
+        ("until", q.until.as_deref().unwrap_or("")),
+    ])
 }
 
 #[derive(Template, WebTemplate)]

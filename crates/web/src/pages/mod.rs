@@ -5,6 +5,7 @@ mod activities;
 mod audit;
 mod check;
 mod home;
+mod ledger_excel;
 mod login;
 mod people;
 pub(crate) mod requirements;
@@ -53,6 +54,14 @@ pub fn routes() -> Router<AppState> {
                 .layer(DefaultBodyLimit::max(UPLOAD_ROUTE_LIMIT)),
         )
         .route("/activities/new", get(activities::new_form))
+        .route("/activities/export.xlsx", get(ledger_excel::export))
+        .route("/activities/template.xlsx", get(ledger_excel::template))
+        .route(
+            "/activities/import",
+            get(ledger_excel::form)
+                .post(ledger_excel::submit)
+                .layer(DefaultBodyLimit::max(UPLOAD_ROUTE_LIMIT)),
+        )
         .route("/activities/{id}", get(activities::detail))
         .route(
             "/activities/{id}/attachments",
