@@ -5,6 +5,7 @@ pub mod audit;
 pub mod clock;
 pub mod field;
 pub mod ledger;
+pub mod letter;
 pub mod opinion;
 pub mod password;
 pub mod person;

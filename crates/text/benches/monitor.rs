@@ -67,7 +67,13 @@ impl Corpus {
     }
 
     fn rule_set(&self) -> RuleSet {
-        RuleSet::compile(self.rules.iter().enumerate().map(|(i, r)| (RuleId(i as i64), r.as_str()))).unwrap()
+        RuleSet::compile(
+            self.rules
+                .iter()
+                .enumerate()
+                .map(|(i, r)| (RuleId(i as i64), r.as_str())),
+        )
+        .unwrap()
     }
 
     /// Post `i` of the stream: 50–300 characters, a punctuation mark every 8–20, and in
@@ -142,7 +148,11 @@ fn light_edit(original: &str, corpus: &Corpus, rng: &mut Rng) -> String {
         chars[at] = corpus.pool[rng.below(corpus.pool.len())];
     }
     let prefix = ["转发：", "//@某网友：", "", "扩散！"][rng.below(4)];
-    format!("{prefix}{}{}", chars.into_iter().collect::<String>(), ["", "！！", "求关注", "。"][rng.below(4)])
+    format!(
+        "{prefix}{}{}",
+        chars.into_iter().collect::<String>(),
+        ["", "！！", "求关注", "。"][rng.below(4)]
+    )
 }
 
 /// How each fingerprint groups crafted reposts: recall (the edit joins its
@@ -150,7 +160,10 @@ fn light_edit(original: &str, corpus: &Corpus, rng: &mut Rng) -> String {
 fn dedup_experiment(corpus: &Corpus) {
     let topic = "呼和镇王家村拆迁补偿款至今没有发放到位";
     let mut rng = Rng(77);
-    for (label, lo, hi) in [("short posts (50–120 chars)", 50, 120), ("articles (400–1000 chars)", 400, 1000)] {
+    for (label, lo, hi) in [
+        ("short posts (50–120 chars)", 50, 120),
+        ("articles (400–1000 chars)", 400, 1000),
+    ] {
         for (name, fp) in [
             ("MinHash J≥0.5", Fingerprint::MinHash { min_similarity: 0.5 }),
             ("SimHash d≤3", Fingerprint::SimHash { max_distance: 3 }),
@@ -159,7 +172,10 @@ fn dedup_experiment(corpus: &Corpus) {
             let mut false_merges = 0;
             let trials = 500;
             for t in 0..trials {
-                let mut index = EventIndex::new(EventConfig { decay_hours: 48, fingerprint: fp });
+                let mut index = EventIndex::new(EventConfig {
+                    decay_hours: 48,
+                    fingerprint: fp,
+                });
                 let len = lo + rng.below(hi - lo);
                 let body: String = (0..len).map(|_| corpus.pool[rng.below(corpus.pool.len())]).collect();
                 let original = format!("{topic}，{body}");
@@ -241,9 +257,16 @@ fn bench(c: &mut Criterion) {
     let corpus = Corpus::new();
     let t = Instant::now();
     let rules = corpus.rule_set();
-    println!("compiled 2,000 rules / {} keywords in {:.0} ms", rules.keywords().len(), t.elapsed().as_secs_f64() * 1e3);
-    dedup_experiment(&corpus);
-    million(&corpus, &rules);
+    println!(
+        "compiled 2,000 rules / {} keywords in {:.0} ms",
+        rules.keywords().len(),
+        t.elapsed().as_secs_f64() * 1e3
+    );
+    // MONITOR_BENCH_QUICK=1 skips the one-shot passes (for iterating on criterion figures).
+    if std::env::var_os("MONITOR_BENCH_QUICK").is_none() {
+        dedup_experiment(&corpus);
+        million(&corpus, &rules);
+    }
 
     let posts = corpus.posts(20_000, 42);
     let bytes: usize = posts.iter().map(String::len).sum();
@@ -252,7 +275,21 @@ fn bench(c: &mut Criterion) {
     g.throughput(Throughput::Bytes(bytes as u64));
     let daac = CharwiseDoubleArrayAhoCorasick::<u32>::new(rules.keywords()).unwrap();
     g.bench_function("daachorse_scan_ceiling", |b| {
-        b.iter(|| posts.iter().map(|p| daac.find_overlapping_iter(p).count()).sum::<usize>())
+        b.iter(|| {
+            posts
+                .iter()
+                .map(|p| daac.find_overlapping_iter(p).count())
+                .sum::<usize>()
+        })
+    });
+    let folded_posts: Vec<String> = posts.iter().map(|p| shoutu_text::monitor::normalize(p)).collect();
+    g.bench_function("daachorse_scan_folded", |b| {
+        b.iter(|| {
+            folded_posts
+                .iter()
+                .map(|p| daac.find_overlapping_iter(p).count())
+                .sum::<usize>()
+        })
     });
     let ac = aho_corasick::AhoCorasick::builder()
         .kind(Some(aho_corasick::AhoCorasickKind::DFA))
@@ -261,9 +298,26 @@ fn bench(c: &mut Criterion) {
     g.bench_function("aho_corasick_dfa_scan", |b| {
         b.iter(|| posts.iter().map(|p| ac.find_overlapping_iter(p).count()).sum::<usize>())
     });
+    let mut folded = String::new();
+    let mut dropped = Vec::new();
+    g.bench_function("normalise_only", |b| {
+        b.iter(|| {
+            posts.iter().for_each(|p| {
+                folded.clear();
+                dropped.clear();
+                shoutu_text::monitor::normalize::fold_compact(p, &mut folded, &mut dropped);
+                black_box(&folded);
+            })
+        })
+    });
     let mut scratch = MatchScratch::default();
     g.bench_function("ruleset_matches", |b| {
-        b.iter(|| posts.iter().map(|p| rules.matches_with(p, &mut scratch).len()).sum::<usize>())
+        b.iter(|| {
+            posts
+                .iter()
+                .map(|p| rules.matches_with(p, &mut scratch).len())
+                .sum::<usize>()
+        })
     });
     g.finish();
 
@@ -277,7 +331,10 @@ fn bench(c: &mut Criterion) {
     ] {
         g.bench_function(name, |b| {
             b.iter(|| {
-                let mut index = EventIndex::new(EventConfig { decay_hours: 48, fingerprint: fp });
+                let mut index = EventIndex::new(EventConfig {
+                    decay_hours: 48,
+                    fingerprint: fp,
+                });
                 for p in &stream {
                     black_box(index.assign(p));
                 }

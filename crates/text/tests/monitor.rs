@@ -22,8 +22,18 @@ fn one(rule: &str) -> RuleSet {
 fn syntax_error_names_its_position_in_chinese() {
     let e = parse_rule("(呼和镇 | 呼和诺尔镇 & 拆迁").unwrap_err();
     assert_eq!(e.position(), Some(18));
-    assert!(matches!(e, RuleError::Syntax { expected: Expected::CloseParen, found: None, .. }));
-    assert_eq!(e.to_string(), "规则第 18 个字符处有语法错误：此处应为右括号「)」，实际为规则结尾");
+    assert!(matches!(
+        e,
+        RuleError::Syntax {
+            expected: Expected::CloseParen,
+            found: None,
+            ..
+        }
+    ));
+    assert_eq!(
+        e.to_string(),
+        "规则第 18 个字符处有语法错误：此处应为右括号「)」，实际为规则结尾"
+    );
 
     let e = parse_rule("拆迁 & | 补偿").unwrap_err();
     assert_eq!(e.position(), Some(6));
@@ -31,14 +41,32 @@ fn syntax_error_names_its_position_in_chinese() {
 
     let e = parse_rule("拆迁 补偿").unwrap_err();
     assert_eq!(e.position(), Some(4));
-    assert!(matches!(e, RuleError::Syntax { expected: Expected::Operator, .. }));
+    assert!(matches!(
+        e,
+        RuleError::Syntax {
+            expected: Expected::Operator,
+            ..
+        }
+    ));
 
     let e = parse_rule("拆迁 NEAR/ 补偿").unwrap_err();
     assert_eq!(e.position(), Some(9));
-    assert!(matches!(e, RuleError::Syntax { expected: Expected::NearDistance, .. }));
+    assert!(matches!(
+        e,
+        RuleError::Syntax {
+            expected: Expected::NearDistance,
+            ..
+        }
+    ));
 
     let e = parse_rule("\"拆迁 & 补偿").unwrap_err();
-    assert!(matches!(e, RuleError::Syntax { expected: Expected::CloseQuote, .. }));
+    assert!(matches!(
+        e,
+        RuleError::Syntax {
+            expected: Expected::CloseQuote,
+            ..
+        }
+    ));
 
     let e = parse_rule("").unwrap_err();
     assert_eq!(e.position(), Some(1));
@@ -48,7 +76,13 @@ fn syntax_error_names_its_position_in_chinese() {
 fn near_operands_must_be_keywords() {
     let e = parse_rule("!招聘 NEAR/5 拆迁").unwrap_err();
     assert_eq!(e.position(), Some(1));
-    assert!(matches!(e, RuleError::Syntax { expected: Expected::PositionalOperand, .. }));
+    assert!(matches!(
+        e,
+        RuleError::Syntax {
+            expected: Expected::PositionalOperand,
+            ..
+        }
+    ));
     let e = parse_rule("拆迁 NEAR/5 (补偿 & 上访)").unwrap_err();
     assert_eq!(e.position(), Some(11));
 }
@@ -57,7 +91,10 @@ fn near_operands_must_be_keywords() {
 fn rules_that_would_flag_everything_are_refused() {
     assert_eq!(parse_rule("!招聘").unwrap_err(), RuleError::MatchesEverything);
     assert_eq!(parse_rule("拆迁 | !招聘").unwrap_err(), RuleError::MatchesEverything);
-    assert!(matches!(parse_rule("拆迁 & \"，。\"").unwrap_err(), RuleError::EmptyKeyword { position: 6, .. }));
+    assert!(matches!(
+        parse_rule("拆迁 & \"，。\"").unwrap_err(),
+        RuleError::EmptyKeyword { position: 6, .. }
+    ));
 }
 
 #[test]
@@ -116,13 +153,19 @@ fn many_rules_share_one_automaton() {
     ])
     .unwrap();
     assert_eq!(rules.keywords().len(), 5, "shared keywords are compiled once");
-    let ids: Vec<i64> = rules.matches("拆迁补偿标准不一，村民上访").iter().map(|m| m.rule.0).collect();
+    let ids: Vec<i64> = rules
+        .matches("拆迁补偿标准不一，村民上访")
+        .iter()
+        .map(|m| m.rule.0)
+        .collect();
     assert_eq!(ids, vec![10, 11, 13]);
 }
 
 #[test]
 fn compile_lists_every_bad_rule() {
-    let err = RuleSet::compile([(RuleId(1), "拆迁 &"), (RuleId(2), "好"), (RuleId(3), "(a")]).err().unwrap();
+    let err = RuleSet::compile([(RuleId(1), "拆迁 &"), (RuleId(2), "好"), (RuleId(3), "(a")])
+        .err()
+        .unwrap();
     let ids: Vec<i64> = err.errors.iter().map(|e| e.0.0).collect();
     assert_eq!(ids, vec![1, 3]);
 }
@@ -146,9 +189,11 @@ fn t0() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 20, 1, 0, 0).unwrap()
 }
 
-const ORIGINAL: &str = "呼和镇王家村多户村民反映，去年拆迁的补偿款至今没有发放到位，村民多次到镇政府反映无果，希望有关部门尽快调查处理。";
+const ORIGINAL: &str =
+    "呼和镇王家村多户村民反映，去年拆迁的补偿款至今没有发放到位，村民多次到镇政府反映无果，希望有关部门尽快调查处理。";
 const REPOST: &str = "转发：呼和镇王家村多户村民反映去年拆迁补偿款至今还没有发放到位，村民多次到镇里反映无果，希望有关部门尽快调查处理！！";
-const UNRELATED: &str = "呼和镇今年秋粮喜获丰收，全镇玉米平均亩产比去年提高一成，合作社正组织农机抢收，预计下周完成全部收割工作。";
+const UNRELATED: &str =
+    "呼和镇今年秋粮喜获丰收，全镇玉米平均亩产比去年提高一成，合作社正组织农机抢收，预计下周完成全部收割工作。";
 
 fn grouping_of(config: EventConfig) {
     let mut index = EventIndex::new(config);
@@ -174,9 +219,17 @@ fn repost_joins_unrelated_does_not_minhash() {
 
 #[test]
 fn exact_copies_group_with_simhash_too() {
-    let mut index = EventIndex::new(EventConfig { fingerprint: Fingerprint::SimHash { max_distance: 3 }, ..Default::default() });
+    let mut index = EventIndex::new(EventConfig {
+        fingerprint: Fingerprint::SimHash { max_distance: 3 },
+        ..Default::default()
+    });
     let a = index.assign(&post("1", ORIGINAL, t0(), "微博"));
-    let b = index.assign(&post("2", &format!("{ORIGINAL}。"), t0() + Duration::minutes(1), "微博"));
+    let b = index.assign(&post(
+        "2",
+        &format!("{ORIGINAL}。"),
+        t0() + Duration::minutes(1),
+        "微博",
+    ));
     let c = index.assign(&post("3", UNRELATED, t0() + Duration::minutes(2), "微博"));
     assert_eq!(a, b);
     assert_ne!(a, c);
@@ -184,7 +237,10 @@ fn exact_copies_group_with_simhash_too() {
 
 #[test]
 fn a_post_after_the_decay_window_starts_a_new_event() {
-    let mut index = EventIndex::new(EventConfig { decay_hours: 24, ..Default::default() });
+    let mut index = EventIndex::new(EventConfig {
+        decay_hours: 24,
+        ..Default::default()
+    });
     let a = index.assign(&post("1", ORIGINAL, t0(), "微博"));
     let b = index.assign(&post("2", REPOST, t0() + Duration::hours(23), "微博"));
     assert_eq!(a, b, "inside the window the event goes on");
@@ -221,14 +277,22 @@ fn malformed_jsonl_lines_are_reported_and_the_rest_parse() {
     let first = &report.posts[0];
     assert_eq!(first.source, "微博导出");
     assert_eq!(first.author.as_deref(), Some("张三"));
-    assert_eq!(first.published_at, Some(Utc.with_ymd_and_hms(2026, 11, 20, 1, 0, 0).unwrap()));
+    assert_eq!(
+        first.published_at,
+        Some(Utc.with_ymd_and_hms(2026, 11, 20, 1, 0, 0).unwrap())
+    );
     assert_eq!(report.posts[2].source_id.as_deref(), Some("6"));
 }
 
 #[test]
 fn reparsing_gives_the_same_dedup_keys() {
     let keys = |bytes: &[u8]| -> Vec<String> {
-        parse_posts(bytes, PostFormat::JsonLines, "微博导出").unwrap().posts.iter().map(Post::dedup_key).collect()
+        parse_posts(bytes, PostFormat::JsonLines, "微博导出")
+            .unwrap()
+            .posts
+            .iter()
+            .map(Post::dedup_key)
+            .collect()
     };
     let first = keys(JSONL.as_bytes());
     assert_eq!(first, keys(JSONL.as_bytes()));
@@ -246,8 +310,14 @@ fn csv_in_gb18030_with_chinese_headers() {
     let report = parse_posts(&bytes, PostFormat::Csv, "论坛导出").unwrap();
     assert_eq!(report.posts.len(), 2);
     assert_eq!(report.posts[0].text, "拆迁补偿款，至今未到位");
-    assert_eq!(report.posts[1].text, "只有标题", "the title serves when the body is empty");
-    assert_eq!(report.issues.iter().map(|i| i.to_string()).collect::<Vec<_>>(), vec!["第 3 行：缺少字段「text」"]);
+    assert_eq!(
+        report.posts[1].text, "只有标题",
+        "the title serves when the body is empty"
+    );
+    assert_eq!(
+        report.issues.iter().map(|i| i.to_string()).collect::<Vec<_>>(),
+        vec!["第 3 行：缺少字段「text」"]
+    );
 }
 
 #[test]
@@ -298,7 +368,10 @@ fn rss_and_atom() {
     assert_eq!(p.url, "https://mp.example/s/abc");
     assert_eq!(p.author.as_deref(), Some("某镇政府"));
     assert_eq!(p.text, "正文：补偿标准按省定执行。");
-    assert_eq!(p.published_at, Some(Utc.with_ymd_and_hms(2026, 11, 20, 2, 0, 0).unwrap()));
+    assert_eq!(
+        p.published_at,
+        Some(Utc.with_ymd_and_hms(2026, 11, 20, 2, 0, 0).unwrap())
+    );
 }
 
 #[test]

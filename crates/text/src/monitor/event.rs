@@ -44,7 +44,10 @@ pub struct EventConfig {
 
 impl Default for EventConfig {
     fn default() -> Self {
-        EventConfig { decay_hours: 48, fingerprint: Fingerprint::MinHash { min_similarity: 0.5 } }
+        EventConfig {
+            decay_hours: 48,
+            fingerprint: Fingerprint::MinHash { min_similarity: 0.5 },
+        }
     }
 }
 
@@ -156,7 +159,11 @@ impl EventIndex {
             }
             Fingerprint::SimHash { max_distance } => {
                 let fp = sim_hash(&self.shingles);
-                (self.find_sim_hash(fp, at, decay, max_distance.min(3)), [0; MIN_HASHES], fp)
+                (
+                    self.find_sim_hash(fp, at, decay, max_distance.min(3)),
+                    [0; MIN_HASHES],
+                    fp,
+                )
             }
         };
         let id = match found {
@@ -191,7 +198,10 @@ impl EventIndex {
 
     /// Current figures of an event, open or closed.
     pub fn stats(&self, id: EventId) -> Option<&EventStats> {
-        self.events.get(&id).map(|e| &e.stats).or_else(|| self.closed.iter().find(|s| s.id == id))
+        self.events
+            .get(&id)
+            .map(|e| &e.stats)
+            .or_else(|| self.closed.iter().find(|s| s.id == id))
     }
 
     /// Events that can still grow.
@@ -222,7 +232,9 @@ impl EventIndex {
     }
 
     fn is_open_at(&self, id: EventId, at: DateTime<Utc>, decay: Duration) -> bool {
-        self.events.get(&id).is_some_and(|e| at <= e.stats.last_seen + decay && at >= e.stats.first_seen - decay)
+        self.events
+            .get(&id)
+            .is_some_and(|e| at <= e.stats.last_seen + decay && at >= e.stats.first_seen - decay)
     }
 
     fn find_min_hash(&self, sig: &Signature, at: DateTime<Utc>, decay: Duration, min: f64) -> Option<EventId> {
@@ -264,8 +276,12 @@ impl EventIndex {
     fn sweep(&mut self) {
         let Some(latest) = self.latest else { return };
         let cutoff = latest - Duration::hours(self.config.decay_hours);
-        let expired: Vec<EventId> =
-            self.events.iter().filter(|(_, e)| e.stats.last_seen < cutoff).map(|(id, _)| *id).collect();
+        let expired: Vec<EventId> = self
+            .events
+            .iter()
+            .filter(|(_, e)| e.stats.last_seen < cutoff)
+            .map(|(id, _)| *id)
+            .collect();
         if expired.is_empty() {
             return;
         }
@@ -341,7 +357,9 @@ fn mix64(mut x: u64) -> u64 {
 }
 
 fn hash_chars(chars: &[char]) -> u64 {
-    mix64(chars.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &c| (h ^ c as u64).wrapping_mul(0x0100_0000_01b3)))
+    mix64(chars.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &c| {
+        (h ^ c as u64).wrapping_mul(0x0100_0000_01b3)
+    }))
 }
 
 /// Per-function multipliers and offsets, derived once from fixed seeds so
@@ -400,29 +418,12 @@ fn sim_hash(shingles: &[u64]) -> u64 {
             *count += if (h >> bit) & 1 == 1 { 1 } else { -1 };
         }
     }
-    counts.iter().enumerate().fold(0u64, |fp, (bit, &c)| if c > 0 { fp | 1 << bit } else { fp })
+    counts
+        .iter()
+        .enumerate()
+        .fold(0u64, |fp, (bit, &c)| if c > 0 { fp | 1 << bit } else { fp })
 }
 
 fn block(fp: u64, b: usize) -> usize {
     ((fp >> (16 * b)) & 0xFFFF) as usize
-}
-
-/// Fingerprint helpers exposed for the dedup measurement and benches.
-pub mod measure {
-    use super::*;
-
-    /// Estimated Jaccard similarity of two texts' shingle sets (MinHash).
-    pub fn min_hash_similarity(a: &str, b: &str) -> f64 {
-        similarity(&min_hash(&shingles(a)), &min_hash(&shingles(b)))
-    }
-
-    /// Hamming distance of two texts' SimHashes.
-    pub fn sim_hash_distance(a: &str, b: &str) -> u32 {
-        (sim_hash(&shingles(a)) ^ sim_hash(&shingles(b))).count_ones()
-    }
-
-    fn shingles(text: &str) -> Vec<u64> {
-        let chars: Vec<char> = text.chars().filter_map(fold_char).collect();
-        if chars.len() < SHINGLE { vec![hash_chars(&chars)] } else { chars.windows(SHINGLE).map(hash_chars).collect() }
-    }
 }

@@ -126,6 +126,42 @@ pub fn fold_char(c: char) -> Option<char> {
     }
 }
 
+/// The fold as matching uses it: runs of unchanged characters are copied as byte
+/// slices, and instead of one origin per character only the dropped characters are
+/// recorded (`dropped_before` gets, per dropped character, the count of normalised
+/// characters before it); [`origin_of`] recovers an origin from that. Posts are
+/// mostly unchanged characters, so this is a scan plus a bit test per character.
+pub fn fold_compact(text: &str, out: &mut String, dropped_before: &mut Vec<u32>) {
+    let table = &*TABLE;
+    let mut run_start = 0;
+    let mut n = 0u32;
+    for (at, c) in text.char_indices() {
+        match table.fold(c) {
+            Fold::Keep => {
+                n += 1;
+                continue;
+            }
+            Fold::Drop => dropped_before.push(n),
+            Fold::To(t) => {
+                out.push_str(&text[run_start..at]);
+                out.push(t);
+                n += 1;
+                run_start = at + c.len_utf8();
+                continue;
+            }
+        }
+        out.push_str(&text[run_start..at]);
+        run_start = at + c.len_utf8();
+    }
+    out.push_str(&text[run_start..]);
+}
+
+/// The original character offset of normalised character `n` (see [`fold_compact`]).
+#[inline]
+pub fn origin_of(dropped_before: &[u32], n: u32) -> u32 {
+    n + dropped_before.partition_point(|&d| d <= n) as u32
+}
+
 /// Normalises a keyword or a short string; no offsets kept.
 pub fn normalize(text: &str) -> String {
     text.chars().filter_map(fold_char).collect()
@@ -151,11 +187,15 @@ impl Normalized {
     pub fn fill(&mut self, text: &str) {
         self.chars.clear();
         self.origin.clear();
+        let table = &*TABLE;
         for (i, c) in text.chars().enumerate() {
-            if let Some(f) = fold_char(c) {
-                self.chars.push(f);
-                self.origin.push(i as u32);
-            }
+            let f = match table.fold(c) {
+                Fold::Keep => c,
+                Fold::Drop => continue,
+                Fold::To(t) => t,
+            };
+            self.chars.push(f);
+            self.origin.push(i as u32);
         }
     }
 
@@ -194,6 +234,19 @@ mod tests {
         assert_eq!(s, "某村拆迁补偿");
         // "拆迁" is normalised chars 2..4, original chars 3..6 ("拆-迁").
         assert_eq!(n.original_span(2, 4), (3, 6));
+    }
+
+    #[test]
+    fn compact_fold_agrees_with_the_plain_one() {
+        for text in ["某村 拆-迁 补偿", "，，拆遷！！", "ＡＢ c\u{200B}d。", "", "。。。"] {
+            let plain = Normalized::new(text);
+            let (mut out, mut dropped) = (String::new(), Vec::new());
+            fold_compact(text, &mut out, &mut dropped);
+            assert_eq!(out, plain.as_string(), "{text}");
+            for (n, &o) in plain.origin.iter().enumerate() {
+                assert_eq!(origin_of(&dropped, n as u32), o, "{text} @{n}");
+            }
+        }
     }
 
     #[test]

@@ -40,7 +40,11 @@ pub enum Expr {
     Not(Box<Expr>),
     And(Vec<Expr>),
     Or(Vec<Expr>),
-    Near { left: Box<Expr>, right: Box<Expr>, distance: usize },
+    Near {
+        left: Box<Expr>,
+        right: Box<Expr>,
+        distance: usize,
+    },
 }
 
 impl Expr {
@@ -96,7 +100,11 @@ impl Expected {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RuleError {
     #[error("规则第 {position} 个字符处有语法错误：此处应为{}，实际为{}", .expected.describe(), found_text(.found))]
-    Syntax { position: usize, expected: Expected, found: Option<String> },
+    Syntax {
+        position: usize,
+        expected: Expected,
+        found: Option<String>,
+    },
     #[error("规则第 {position} 个字符处的关键词「{keyword}」去掉空格和标点后为空，无法匹配")]
     EmptyKeyword { position: usize, keyword: String },
     #[error("规则在不含任何关键词的文本上也成立（例如只有「!」条件），会命中所有信息，请加上至少一个必须出现的关键词")]
@@ -189,7 +197,11 @@ fn tokenize(src: &str) -> Result<Vec<(Token, usize)>, RuleError> {
                 j += 1;
             }
             if j == chars.len() {
-                return Err(RuleError::Syntax { position: chars.len() + 1, expected: Expected::CloseQuote, found: None });
+                return Err(RuleError::Syntax {
+                    position: chars.len() + 1,
+                    expected: Expected::CloseQuote,
+                    found: None,
+                });
             }
             out.push((Token::Phrase(chars[start..j].iter().collect()), pos));
             i = j + 1;
@@ -207,7 +219,10 @@ fn tokenize(src: &str) -> Result<Vec<(Token, usize)>, RuleError> {
                 });
             };
             if distance > MAX_NEAR_DISTANCE {
-                return Err(RuleError::DistanceTooLarge { distance, max: MAX_NEAR_DISTANCE });
+                return Err(RuleError::DistanceTooLarge {
+                    distance,
+                    max: MAX_NEAR_DISTANCE,
+                });
             }
             out.push((Token::Near(distance), pos));
             i = j;
@@ -232,7 +247,9 @@ fn tokenize(src: &str) -> Result<Vec<(Token, usize)>, RuleError> {
 
 /// `NEAR/` (any case) at a token start.
 fn is_near_at(chars: &[char], i: usize) -> bool {
-    chars.len() >= i + 5 && chars[i..i + 4].iter().collect::<String>().eq_ignore_ascii_case("near") && chars[i + 4] == '/'
+    chars.len() >= i + 5
+        && chars[i..i + 4].iter().collect::<String>().eq_ignore_ascii_case("near")
+        && chars[i + 4] == '/'
 }
 
 struct Parser {
@@ -248,7 +265,11 @@ impl Parser {
 
     fn error(&self, expected: Expected) -> RuleError {
         let (token, position) = &self.tokens[self.at];
-        RuleError::Syntax { position: *position, expected, found: token.shown() }
+        RuleError::Syntax {
+            position: *position,
+            expected,
+            found: token.shown(),
+        }
     }
 
     fn or(&mut self) -> Result<Expr, RuleError> {
@@ -257,7 +278,11 @@ impl Parser {
             self.at += 1;
             items.push(self.and()?);
         }
-        Ok(if items.len() == 1 { items.pop().unwrap_or(Expr::Or(vec![])) } else { Expr::Or(items) })
+        Ok(if items.len() == 1 {
+            items.pop().unwrap_or(Expr::Or(vec![]))
+        } else {
+            Expr::Or(items)
+        })
     }
 
     fn and(&mut self) -> Result<Expr, RuleError> {
@@ -266,7 +291,11 @@ impl Parser {
             self.at += 1;
             items.push(self.near()?);
         }
-        Ok(if items.len() == 1 { items.pop().unwrap_or(Expr::And(vec![])) } else { Expr::And(items) })
+        Ok(if items.len() == 1 {
+            items.pop().unwrap_or(Expr::And(vec![]))
+        } else {
+            Expr::And(items)
+        })
     }
 
     fn near(&mut self) -> Result<Expr, RuleError> {
@@ -284,7 +313,11 @@ impl Parser {
                 self.at = right_at;
                 return Err(self.error(Expected::PositionalOperand));
             }
-            left = Expr::Near { left: Box::new(left), right: Box::new(right), distance };
+            left = Expr::Near {
+                left: Box::new(left),
+                right: Box::new(right),
+                distance,
+            };
         }
         Ok(left)
     }
@@ -313,7 +346,10 @@ impl Parser {
                 self.at += 1;
                 let normalised = normalize(&text);
                 if normalised.is_empty() {
-                    return Err(RuleError::EmptyKeyword { position, keyword: text });
+                    return Err(RuleError::EmptyKeyword {
+                        position,
+                        keyword: text,
+                    });
                 }
                 let index = match self.keywords.iter().position(|k| *k == normalised) {
                     Some(i) => i,
@@ -332,7 +368,11 @@ impl Parser {
 /// Parses and checks one rule.
 pub fn parse_rule(src: &str) -> Result<Rule, RuleError> {
     let tokens = tokenize(src)?;
-    let mut parser = Parser { tokens, at: 0, keywords: Vec::new() };
+    let mut parser = Parser {
+        tokens,
+        at: 0,
+        keywords: Vec::new(),
+    };
     let expr = parser.or()?;
     if *parser.peek() != Token::End {
         return Err(parser.error(Expected::Operator));
@@ -340,7 +380,10 @@ pub fn parse_rule(src: &str) -> Result<Rule, RuleError> {
     if expr.holds_on_empty_text() {
         return Err(RuleError::MatchesEverything);
     }
-    Ok(Rule { expr, keywords: parser.keywords })
+    Ok(Rule {
+        expr,
+        keywords: parser.keywords,
+    })
 }
 
 impl fmt::Display for Rule {
@@ -396,7 +439,10 @@ mod tests {
 
     #[test]
     fn full_width_operators_and_quotes() {
-        assert_eq!(shown("（呼和镇｜呼和诺尔镇）＆！招聘"), r#"(("呼和镇" | "呼和诺尔镇") & !"招聘")"#);
+        assert_eq!(
+            shown("（呼和镇｜呼和诺尔镇）＆！招聘"),
+            r#"(("呼和镇" | "呼和诺尔镇") & !"招聘")"#
+        );
         assert_eq!(shown("“拆 迁” & a"), r#"("拆迁" & "a")"#);
     }
 

@@ -13,7 +13,7 @@ use std::cell::RefCell;
 use daachorse::{CharwiseDoubleArrayAhoCorasick, CharwiseDoubleArrayAhoCorasickBuilder};
 use serde::{Deserialize, Serialize};
 
-use super::normalize::fold_char;
+use super::normalize::{fold_compact, origin_of};
 use super::rule::{Expr, RuleError, parse_rule};
 
 /// The caller's identifier of a rule (a database row id).
@@ -38,7 +38,10 @@ pub struct CompileError {
 }
 
 fn first_error(errors: &[(RuleId, RuleError)]) -> String {
-    errors.first().map(|(id, e)| format!("规则 {}：{e}", id.0)).unwrap_or_default()
+    errors
+        .first()
+        .map(|(id, e)| format!("规则 {}：{e}", id.0))
+        .unwrap_or_default()
 }
 
 struct CompiledRule {
@@ -46,6 +49,66 @@ struct CompiledRule {
     expr: Expr,
     /// Local keyword index → global pattern id.
     patterns: Vec<u32>,
+}
+
+/// One step of a rule in postfix form. All rules' steps live in one array, so
+/// deciding whether a candidate rule holds touches a few adjacent cache lines
+/// instead of chasing a boxed tree; the tree is walked only for rules that hold
+/// (to collect highlight spans) and for NEAR.
+#[derive(Debug, Clone, Copy)]
+enum Op {
+    /// Whether the global pattern occurs at all.
+    Keyword(u32),
+    Not,
+    And(u32),
+    Or(u32),
+    /// Pops whether each side occurs at all; only if both do, the NEAR subtree
+    /// `RuleSet::nears[i]` is walked for distances.
+    Near(u32),
+}
+
+fn to_postfix(e: &Expr, patterns: &[u32], ops: &mut Vec<Op>, nears: &mut Vec<Expr>) {
+    match e {
+        Expr::Keyword(k) => ops.push(Op::Keyword(patterns[*k])),
+        Expr::Not(inner) => {
+            to_postfix(inner, patterns, ops, nears);
+            ops.push(Op::Not);
+        }
+        Expr::And(items) | Expr::Or(items) => {
+            items.iter().for_each(|i| to_postfix(i, patterns, ops, nears));
+            let n = items.len() as u32;
+            ops.push(if matches!(e, Expr::And(_)) {
+                Op::And(n)
+            } else {
+                Op::Or(n)
+            });
+        }
+        Expr::Near { left, right, .. } => {
+            to_postfix(left, patterns, ops, nears);
+            to_postfix(right, patterns, ops, nears);
+            ops.push(Op::Near(nears.len() as u32));
+            nears.push(e.clone());
+        }
+    }
+}
+
+/// A rule using a keyword, with where its postfix steps are, so that deciding the
+/// rule needs no further look-up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct Posting {
+    rule: u32,
+    ops_from: u32,
+    ops_to: u32,
+}
+
+/// Everything a hit needs, in one cache line: most keywords belong to one rule,
+/// whose posting is inline.
+#[derive(Debug, Clone, Copy)]
+struct PatternInfo {
+    chars: u32,
+    first: Posting,
+    more_from: u32,
+    more_to: u32,
 }
 
 /// A keyword occurrence in normalised character offsets.
@@ -59,20 +122,24 @@ struct Hit {
 /// Buffers reused between texts so matching does not allocate per post.
 #[derive(Default)]
 pub struct MatchScratch {
-    origin: Vec<u32>,
+    folded: String,
+    dropped: Vec<u32>,
     hits: Vec<Hit>,
-    candidates: Vec<u32>,
+    candidates: Vec<Posting>,
     spans: Vec<(u32, u32)>,
+    stack: Vec<bool>,
 }
 
 pub struct RuleSet {
     automaton: Option<CharwiseDoubleArrayAhoCorasick<u32>>,
     keywords: Vec<String>,
-    keyword_chars: Vec<u32>,
-    /// CSR posting lists: rules using pattern `p` are `postings[offsets[p]..offsets[p+1]]`.
-    offsets: Vec<u32>,
-    postings: Vec<u32>,
+    /// Indexed by the automaton's pattern id.
+    patterns: Vec<PatternInfo>,
+    /// Rules beyond the first that use a pattern.
+    more_postings: Vec<Posting>,
     rules: Vec<CompiledRule>,
+    ops: Vec<Op>,
+    nears: Vec<Expr>,
 }
 
 thread_local! {
@@ -100,7 +167,11 @@ impl RuleSet {
                             })
                         })
                         .collect();
-                    compiled.push(CompiledRule { id, expr: rule.expr, patterns });
+                    compiled.push(CompiledRule {
+                        id,
+                        expr: rule.expr,
+                        patterns,
+                    });
                 }
                 Err(e) => errors.push((id, e)),
             }
@@ -108,19 +179,35 @@ impl RuleSet {
         if !errors.is_empty() {
             return Err(CompileError { errors });
         }
-        let mut per_pattern: Vec<Vec<u32>> = vec![Vec::new(); keywords.len()];
+        let (mut ops, mut nears) = (Vec::new(), Vec::new());
+        let mut per_pattern: Vec<Vec<Posting>> = vec![Vec::new(); keywords.len()];
         for (r, rule) in compiled.iter().enumerate() {
+            let ops_from = ops.len() as u32;
+            to_postfix(&rule.expr, &rule.patterns, &mut ops, &mut nears);
+            let posting = Posting {
+                rule: r as u32,
+                ops_from,
+                ops_to: ops.len() as u32,
+            };
             for &p in &rule.patterns {
-                per_pattern[p as usize].push(r as u32);
+                per_pattern[p as usize].push(posting);
             }
         }
-        let mut offsets = Vec::with_capacity(keywords.len() + 1);
-        let mut postings = Vec::new();
-        offsets.push(0);
-        for list in per_pattern {
-            postings.extend(list);
-            offsets.push(postings.len() as u32);
-        }
+        let mut more_postings = Vec::new();
+        let patterns = per_pattern
+            .into_iter()
+            .zip(&keywords)
+            .map(|(list, keyword)| {
+                let more_from = more_postings.len() as u32;
+                more_postings.extend_from_slice(&list[1..]);
+                PatternInfo {
+                    chars: keyword.chars().count() as u32,
+                    first: list[0],
+                    more_from,
+                    more_to: more_postings.len() as u32,
+                }
+            })
+            .collect();
         let automaton = if keywords.is_empty() {
             None
         } else {
@@ -129,8 +216,15 @@ impl RuleSet {
             // Patterns are distinct, non-empty and few enough by construction.
             Some(built.expect("keyword automaton"))
         };
-        let keyword_chars = keywords.iter().map(|k| k.chars().count() as u32).collect();
-        Ok(RuleSet { automaton, keywords, keyword_chars, offsets, postings, rules: compiled })
+        Ok(RuleSet {
+            automaton,
+            keywords,
+            patterns,
+            more_postings,
+            rules: compiled,
+            ops,
+            nears,
+        })
     }
 
     pub fn len(&self) -> usize {
@@ -153,20 +247,34 @@ impl RuleSet {
 
     /// [`RuleSet::matches`] with caller-owned buffers.
     pub fn matches_with(&self, text: &str, scratch: &mut MatchScratch) -> Vec<RuleMatch> {
-        let Some(automaton) = &self.automaton else { return Vec::new() };
-        let MatchScratch { origin, hits, candidates, spans } = scratch;
-        origin.clear();
+        let Some(automaton) = &self.automaton else {
+            return Vec::new();
+        };
+        let MatchScratch {
+            folded,
+            dropped,
+            hits,
+            candidates,
+            spans,
+            stack,
+        } = scratch;
+        folded.clear();
+        dropped.clear();
         hits.clear();
-        let mut stepper = automaton.find_overlapping_stepper();
-        for (i, c) in text.chars().enumerate() {
-            let Some(f) = fold_char(c) else { continue };
-            origin.push(i as u32);
-            stepper.consume(f);
-            let end = origin.len() as u32;
-            for m in stepper.matches() {
-                let pattern = m.value();
-                hits.push(Hit { pattern, start: end - self.keyword_chars[pattern as usize], end });
-            }
+        fold_compact(text, folded, dropped);
+        // Matches come in order of their end; byte ends are turned into character
+        // ends by counting forward from the previous one, so the whole text is
+        // counted once however many hits there are.
+        let (mut byte, mut char_end) = (0usize, 0u32);
+        for m in automaton.find_overlapping_iter(folded.as_str()) {
+            char_end += folded[byte..m.end()].chars().count() as u32;
+            byte = m.end();
+            let pattern = m.value();
+            hits.push(Hit {
+                pattern,
+                start: char_end - self.patterns[pattern as usize].chars,
+                end: char_end,
+            });
         }
         if hits.is_empty() {
             return Vec::new();
@@ -177,28 +285,78 @@ impl RuleSet {
         for h in hits.iter() {
             if h.pattern != last {
                 last = h.pattern;
-                let (a, b) = (self.offsets[h.pattern as usize], self.offsets[h.pattern as usize + 1]);
-                candidates.extend_from_slice(&self.postings[a as usize..b as usize]);
+                let info = &self.patterns[h.pattern as usize];
+                candidates.push(info.first);
+                candidates.extend_from_slice(&self.more_postings[info.more_from as usize..info.more_to as usize]);
             }
         }
         candidates.sort_unstable();
         candidates.dedup();
         let mut out = Vec::new();
-        for &r in candidates.iter() {
-            let rule = &self.rules[r as usize];
-            let eval = Eval { hits, patterns: &rule.patterns };
+        for &posting in candidates.iter() {
+            if !self.holds_fast(posting, hits, stack) {
+                continue;
+            }
+            let rule = &self.rules[posting.rule as usize];
+            let eval = Eval {
+                hits,
+                patterns: &rule.patterns,
+            };
             spans.clear();
             if eval.holds(&rule.expr, spans) {
                 spans.sort_unstable();
                 spans.dedup();
                 let shown = spans
                     .iter()
-                    .map(|&(s, e)| (origin[s as usize] as usize, origin[e as usize - 1] as usize + 1))
+                    .map(|&(s, e)| (origin_of(dropped, s) as usize, origin_of(dropped, e - 1) as usize + 1))
                     .collect();
-                out.push(RuleMatch { rule: rule.id, spans: shown });
+                out.push(RuleMatch {
+                    rule: rule.id,
+                    spans: shown,
+                });
             }
         }
         out
+    }
+}
+
+impl RuleSet {
+    /// Whether rule `r` holds, from its postfix steps.
+    fn holds_fast(&self, posting: Posting, hits: &[Hit], stack: &mut Vec<bool>) -> bool {
+        stack.clear();
+        for op in &self.ops[posting.ops_from as usize..posting.ops_to as usize] {
+            let value = match *op {
+                Op::Keyword(p) => {
+                    let i = hits.partition_point(|h| h.pattern < p);
+                    i < hits.len() && hits[i].pattern == p
+                }
+                Op::Not => !stack.pop().unwrap_or(false),
+                Op::And(n) => {
+                    let at = stack.len() - n as usize;
+                    let all = stack[at..].iter().all(|&b| b);
+                    stack.truncate(at);
+                    all
+                }
+                Op::Or(n) => {
+                    let at = stack.len() - n as usize;
+                    let any = stack[at..].iter().any(|&b| b);
+                    stack.truncate(at);
+                    any
+                }
+                Op::Near(i) => {
+                    let both = stack.pop().unwrap_or(false) & stack.pop().unwrap_or(false);
+                    both && {
+                        let eval = Eval {
+                            hits,
+                            patterns: &self.rules[posting.rule as usize].patterns,
+                        };
+                        !eval.positions(&self.nears[i as usize]).is_empty()
+                    }
+                }
+            };
+            stack.push(value);
+        }
+        stack.pop().unwrap_or(false)
     }
 }
 
@@ -297,11 +455,5 @@ impl Eval<'_> {
 
 /// Characters strictly between two spans; 0 when they touch or overlap.
 fn gap(a: (u32, u32), b: (u32, u32)) -> u32 {
-    if a.1 <= b.0 {
-        b.0 - a.1
-    } else if b.1 <= a.0 {
-        a.0 - b.1
-    } else {
-        0
-    }
+    b.0.saturating_sub(a.1).max(a.0.saturating_sub(b.1))
 }

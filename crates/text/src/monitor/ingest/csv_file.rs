@@ -15,7 +15,11 @@ pub(super) fn parse(text: &str, default_source: &str) -> IngestReport {
         }
     };
     if !columns.contains(&Some("url")) && !columns.contains(&Some("source_id")) {
-        report.issues.push(IngestIssue::new(1, Some("url"), "表头缺少字段「url」（或「source_id」），每条记录都无法识别"));
+        report.issues.push(IngestIssue::new(
+            1,
+            Some("url"),
+            "表头缺少字段「url」（或「source_id」），每条记录都无法识别",
+        ));
         return report;
     }
     let mut record = csv::StringRecord::new();
@@ -37,7 +41,9 @@ pub(super) fn parse(text: &str, default_source: &str) -> IngestReport {
             }
             Err(e) => {
                 let line = e.position().map_or(0, |p| p.line() as usize);
-                report.issues.push(IngestIssue::new(line, None, "CSV 格式错误，此行已跳过"));
+                report
+                    .issues
+                    .push(IngestIssue::new(line, None, "CSV 格式错误，此行已跳过"));
                 // The csv reader cannot resume inside a broken quoted field.
                 if !matches!(e.kind(), csv::ErrorKind::UnequalLengths { .. }) {
                     break;

@@ -46,7 +46,11 @@ impl Item {
         let mut fields = Fields::default();
         fields.set("platform", "网站".to_string());
         for (field, _, value) in self.found {
-            let value = if field == "text" || field == "title" { strip_html(&value) } else { value };
+            let value = if field == "text" || field == "title" {
+                strip_html(&value)
+            } else {
+                value
+            };
             fields.set(field, value);
         }
         fields.into_post(self.line, default_source)
@@ -66,7 +70,11 @@ fn strip_html(s: &str) -> String {
         }
     }
     // Entities left inside HTML carried as CDATA; `&amp;` last so it cannot create new ones.
-    let mut out = out.replace("&nbsp;", " ").replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"");
+    let mut out = out
+        .replace("&nbsp;", " ")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"");
     out = out.replace("&#39;", "'").replace("&amp;", "&");
     out.trim().to_string()
 }
@@ -77,7 +85,12 @@ fn atom_href(e: &BytesStart) -> Option<String> {
     let mut alternate = true;
     for attr in e.attributes().flatten() {
         match attr.key.local_name().as_ref() {
-            "href" => href = attr.normalized_value(quick_xml::XmlVersion::Implicit1_0).ok().map(|v| v.into_owned()),
+            "href" => {
+                href = attr
+                    .normalized_value(quick_xml::XmlVersion::Implicit1_0)
+                    .ok()
+                    .map(|v| v.into_owned())
+            }
             "rel" => alternate = attr.value == "alternate",
             _ => {}
         }
@@ -96,7 +109,10 @@ impl Lines<'_> {
     fn at(&mut self, pos: usize) -> usize {
         let pos = pos.min(self.text.len());
         if pos > self.pos {
-            self.line += self.text.as_bytes()[self.pos..pos].iter().filter(|&&b| b == b'\n').count();
+            self.line += self.text.as_bytes()[self.pos..pos]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count();
             self.pos = pos;
         }
         self.line
@@ -115,7 +131,11 @@ pub(super) fn parse(text: &str, default_source: &str) -> IngestReport {
             Ok(e) => e,
             Err(e) => {
                 let line = lines.at(reader.error_position() as usize);
-                report.issues.push(IngestIssue::new(line, None, format!("XML 格式错误（{e}），此处及之后的内容已跳过")));
+                report.issues.push(IngestIssue::new(
+                    line,
+                    None,
+                    format!("XML 格式错误（{e}），此处及之后的内容已跳过"),
+                ));
                 break;
             }
         };
@@ -125,7 +145,11 @@ pub(super) fn parse(text: &str, default_source: &str) -> IngestReport {
                 "item" | "entry" => {
                     // The tag starts after any whitespace the reader consumed with it.
                     let start = before + text[before..].find('<').unwrap_or(0);
-                    item = Some(Item { line: lines.at(start), found: Vec::new(), current: None });
+                    item = Some(Item {
+                        line: lines.at(start),
+                        found: Vec::new(),
+                        current: None,
+                    });
                 }
                 _ => {}
             },
@@ -195,7 +219,11 @@ pub(super) fn parse(text: &str, default_source: &str) -> IngestReport {
         }
     }
     if !saw_feed && report.posts.is_empty() && report.issues.is_empty() {
-        report.issues.push(IngestIssue::new(1, None, "不是 RSS 或 Atom 文件（找不到 <rss> 或 <feed>）"));
+        report.issues.push(IngestIssue::new(
+            1,
+            None,
+            "不是 RSS 或 Atom 文件（找不到 <rss> 或 <feed>）",
+        ));
     }
     report
 }

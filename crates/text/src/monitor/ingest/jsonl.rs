@@ -13,12 +13,18 @@ pub(super) fn parse(text: &str, default_source: &str) -> IngestReport {
         let value: serde_json::Value = match serde_json::from_str(line) {
             Ok(v) => v,
             Err(e) => {
-                report.issues.push(IngestIssue::new(line_no, None, format!("不是有效的 JSON（第 {} 列附近）", e.column())));
+                report.issues.push(IngestIssue::new(
+                    line_no,
+                    None,
+                    format!("不是有效的 JSON（第 {} 列附近）", e.column()),
+                ));
                 continue;
             }
         };
         let serde_json::Value::Object(map) = value else {
-            report.issues.push(IngestIssue::new(line_no, None, "应为一个 JSON 对象（{…}）"));
+            report
+                .issues
+                .push(IngestIssue::new(line_no, None, "应为一个 JSON 对象（{…}）"));
             continue;
         };
         let mut fields = Fields::default();
@@ -36,7 +42,11 @@ pub(super) fn parse(text: &str, default_source: &str) -> IngestReport {
             }
         }
         if let Some(field) = bad_field {
-            report.issues.push(IngestIssue::new(line_no, Some(field), format!("字段「{field}」应为文字或数字")));
+            report.issues.push(IngestIssue::new(
+                line_no,
+                Some(field),
+                format!("字段「{field}」应为文字或数字"),
+            ));
             continue;
         }
         match fields.into_post(line_no, default_source) {

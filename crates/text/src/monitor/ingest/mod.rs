@@ -35,7 +35,11 @@ impl fmt::Display for IngestIssue {
 
 impl IngestIssue {
     pub(crate) fn new(line: usize, field: Option<&'static str>, message: impl Into<String>) -> Self {
-        IngestIssue { line, field, message: message.into() }
+        IngestIssue {
+            line,
+            field,
+            message: message.into(),
+        }
     }
 
     pub(crate) fn missing(line: usize, field: &'static str) -> Self {
@@ -69,7 +73,11 @@ pub enum PostFormat {
 impl PostFormat {
     /// Guesses the format from the file extension.
     pub fn from_path(path: &Path) -> Result<PostFormat, IngestError> {
-        let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+        let ext = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .unwrap_or("")
+            .to_ascii_lowercase();
         match ext.as_str() {
             "jsonl" | "ndjson" => Ok(PostFormat::JsonLines),
             "csv" => Ok(PostFormat::Csv),
@@ -98,5 +106,9 @@ fn decode(bytes: &[u8]) -> Result<String, IngestError> {
         return Ok(s.to_string());
     }
     let (text, had_errors) = encoding_rs::GB18030.decode_without_bom_handling(bytes);
-    if had_errors { Err(IngestError::Encoding) } else { Ok(text.into_owned()) }
+    if had_errors {
+        Err(IngestError::Encoding)
+    } else {
+        Ok(text.into_owned())
+    }
 }

@@ -15,6 +15,7 @@ pub struct Post {
     pub source_id: Option<String>,
     /// 微博, 抖音, 论坛, 新闻网站…; `未知` when the record does not say.
     pub platform: String,
+    /// The link; empty when the record gave only the source's id.
     pub url: String,
     pub author: Option<String>,
     pub published_at: Option<DateTime<Utc>>,
@@ -48,7 +49,12 @@ fn canonical_url(url: &str) -> String {
         Some(i) => {
             let rest = &url[i + 3..];
             let host_end = rest.find('/').unwrap_or(rest.len());
-            format!("{}://{}{}", url[..i].to_ascii_lowercase(), rest[..host_end].to_ascii_lowercase(), &rest[host_end..])
+            format!(
+                "{}://{}{}",
+                url[..i].to_ascii_lowercase(),
+                rest[..host_end].to_ascii_lowercase(),
+                &rest[host_end..]
+            )
         }
         None => url.to_string(),
     }
@@ -62,7 +68,10 @@ pub(crate) const FIELDS: [(&str, &[&str]); 8] = [
     ("platform", &["platform", "平台"]),
     ("url", &["url", "link", "链接", "网址", "原文链接"]),
     ("author", &["author", "作者", "发布者"]),
-    ("published_at", &["published_at", "published", "time", "发布时间", "时间"]),
+    (
+        "published_at",
+        &["published_at", "published", "time", "发布时间", "时间"],
+    ),
     ("title", &["title", "标题"]),
     ("text", &["text", "content", "body", "正文", "内容"]),
 ];
@@ -70,7 +79,10 @@ pub(crate) const FIELDS: [(&str, &[&str]); 8] = [
 /// Maps a header or JSON key to its canonical field name.
 pub(crate) fn canonical_field(name: &str) -> Option<&'static str> {
     let name = name.trim().to_lowercase();
-    FIELDS.iter().find(|(_, aliases)| aliases.contains(&name.as_str())).map(|(f, _)| *f)
+    FIELDS
+        .iter()
+        .find(|(_, aliases)| aliases.contains(&name.as_str()))
+        .map(|(f, _)| *f)
 }
 
 /// A record's values by canonical field, before checking.
@@ -90,7 +102,10 @@ impl Fields {
     }
 
     fn take(&mut self, field: &'static str) -> Option<String> {
-        FIELDS.iter().position(|(f, _)| *f == field).and_then(|i| self.values[i].take())
+        FIELDS
+            .iter()
+            .position(|(f, _)| *f == field)
+            .and_then(|i| self.values[i].take())
     }
 
     /// Checks the record and builds the post: a URL (or the source's id) and some
@@ -112,7 +127,11 @@ impl Fields {
         let published_at = match self.take("published_at") {
             None => None,
             Some(s) => Some(parse_time(&s).ok_or_else(|| {
-                IngestIssue::new(line, Some("published_at"), format!("字段「published_at」的时间「{s}」无法识别"))
+                IngestIssue::new(
+                    line,
+                    Some("published_at"),
+                    format!("字段「published_at」的时间「{s}」无法识别"),
+                )
             })?),
         };
         Ok(Post {
@@ -134,8 +153,17 @@ mod tests {
 
     #[test]
     fn dedup_key_prefers_source_id_then_url() {
-        assert_eq!(dedup_key_of("微博导出", Some("123"), "https://x/1"), "id:微博导出\u{1f}123");
-        assert_eq!(dedup_key_of("a", None, " HTTPS://Example.COM/p?id=1#top "), "url:https://example.com/p?id=1");
-        assert_eq!(dedup_key_of("a", Some("  "), "https://e.cn/x"), dedup_key_of("b", None, "https://e.cn/x"));
+        assert_eq!(
+            dedup_key_of("微博导出", Some("123"), "https://x/1"),
+            "id:微博导出\u{1f}123"
+        );
+        assert_eq!(
+            dedup_key_of("a", None, " HTTPS://Example.COM/p?id=1#top "),
+            "url:https://example.com/p?id=1"
+        );
+        assert_eq!(
+            dedup_key_of("a", Some("  "), "https://e.cn/x"),
+            dedup_key_of("b", None, "https://e.cn/x")
+        );
     }
 }

@@ -48,7 +48,10 @@ pub fn parse_time(s: &str) -> Option<DateTime<Utc>> {
                 .find_map(|f| NaiveDate::parse_from_str(s, f).ok())
                 .and_then(|d| d.and_hms_opt(0, 0, 0))
         })?;
-    beijing().from_local_datetime(&naive).single().map(|t| t.with_timezone(&Utc))
+    beijing()
+        .from_local_datetime(&naive)
+        .single()
+        .map(|t| t.with_timezone(&Utc))
 }
 
 #[cfg(test)]
@@ -66,7 +69,13 @@ mod tests {
             "2026年11月20日 08:30",
             "1795134600",
         ] {
-            assert_eq!(parse_time(s).map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)).as_deref(), Some(want), "{s}");
+            assert_eq!(
+                parse_time(s)
+                    .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+                    .as_deref(),
+                Some(want),
+                "{s}"
+            );
         }
         assert_eq!(parse_time("昨天"), None);
     }
