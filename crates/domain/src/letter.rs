@@ -137,6 +137,18 @@ pub struct Letter {
     pub copies: Vec<LetterCopy>,
 }
 
+impl LetterCopy {
+    pub fn is_signed(&self) -> bool {
+        self.status == CopyStatus::Signed
+    }
+}
+
+impl Letter {
+    pub fn signed_count(&self) -> usize {
+        self.copies.iter().filter(|c| c.is_signed()).count()
+    }
+}
+
 /// How far a year's letters are signed across a subtree.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Coverage {

@@ -24,6 +24,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use shoutu_domain::attachment::{Attachment, AttachmentId, NewAttachment};
 use shoutu_domain::audit::{AuditEntry, ChainBreak};
 use shoutu_domain::ledger::{Activity, ActivityId, NewActivity};
+use shoutu_domain::letter::{Letter, LetterCopy, LetterId, NewLetter};
 use shoutu_domain::{NewPerson, NewUnit, Page, PageRequest, Person, PersonId, Role, Scope, Unit, UnitId, User, UserId};
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -49,6 +50,13 @@ pub struct ActivityFilter {
     /// Inclusive dates.
     pub from: Option<NaiveDate>,
     pub until: Option<NaiveDate>,
+}
+
+/// What happens to a letter copy.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CopyChange {
+    Issue { on: NaiveDate },
+    Sign { on: NaiveDate, signer: String },
 }
 
 /// A record as requirements and figures count it.
@@ -195,6 +203,18 @@ pub trait Store: Send + Sync {
     /// Every record of the scope's subtree dated within the bounds, with its tags: what
     /// requirements, dashboards and heat maps count.
     async fn ledger_entries(&self, scope: &Scope, from: NaiveDate, until: NaiveDate) -> Result<Vec<LedgerEntry>>;
+
+    // ---- responsibility letters ----
+    /// Issues a letter from the scope's unit to units below it; every copy starts 未下发.
+    async fn create_letter(&self, scope: &Scope, letter: NewLetter) -> Result<Letter>;
+    /// Letters issued within the scope or addressed to a unit in it, newest year first.
+    async fn letters(&self, scope: &Scope, year: Option<i32>) -> Result<Vec<Letter>>;
+    /// A letter with the copies the scope may see (all of them for its issuer).
+    async fn letter(&self, scope: &Scope, id: LetterId) -> Result<Letter>;
+    /// Moves one copy on: issue (by the issuer's side) or sign (by either side).
+    async fn update_copy(&self, scope: &Scope, copy_id: i64, change: CopyChange) -> Result<LetterCopy>;
+    /// Every copy of a year's letters addressed to units in the scope: what coverage counts.
+    async fn letter_copies(&self, scope: &Scope, year: i32) -> Result<Vec<LetterCopy>>;
 
     // ---- attachments ----
     /// Records an uploaded file (already stored on disk) against a record in scope.

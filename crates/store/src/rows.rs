@@ -217,6 +217,60 @@ impl From<AttachmentRow> for shoutu_domain::attachment::Attachment {
     }
 }
 
+#[derive(sqlx::FromRow)]
+pub(crate) struct LetterRow {
+    pub id: i64,
+    pub issuer_unit_id: i64,
+    pub issuer_name: String,
+    pub year: i32,
+    pub title: String,
+    pub duties: String,
+}
+
+impl From<LetterRow> for shoutu_domain::letter::Letter {
+    fn from(r: LetterRow) -> Self {
+        shoutu_domain::letter::Letter {
+            id: shoutu_domain::letter::LetterId(r.id),
+            issuer: UnitId(r.issuer_unit_id),
+            issuer_name: r.issuer_name,
+            year: r.year,
+            title: r.title,
+            duties: serde_json::from_str(&r.duties).unwrap_or_default(),
+            copies: Vec::new(),
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct CopyRow {
+    pub id: i64,
+    pub letter_id: i64,
+    pub unit_id: i64,
+    pub unit_name: String,
+    pub status: String,
+    pub issued_on: Option<chrono::NaiveDate>,
+    pub signed_on: Option<chrono::NaiveDate>,
+    pub signer: String,
+    pub attachments: i64,
+}
+
+impl From<CopyRow> for shoutu_domain::letter::LetterCopy {
+    fn from(r: CopyRow) -> Self {
+        shoutu_domain::letter::LetterCopy {
+            id: r.id,
+            letter_id: shoutu_domain::letter::LetterId(r.letter_id),
+            unit_id: UnitId(r.unit_id),
+            unit_name: r.unit_name,
+            status: shoutu_domain::letter::CopyStatus::parse(&r.status)
+                .unwrap_or(shoutu_domain::letter::CopyStatus::NotIssued),
+            issued_on: r.issued_on,
+            signed_on: r.signed_on,
+            signer: r.signer,
+            attachments: r.attachments,
+        }
+    }
+}
+
 /// Escapes a user's search text for `LIKE … ESCAPE '\'`.
 pub(crate) fn like_pattern(text: Option<&str>) -> String {
     match text.map(str::trim).filter(|t| !t.is_empty()) {

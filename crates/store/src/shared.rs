@@ -87,6 +87,24 @@ pub(crate) const ACTIVITIES_WHERE: &str = " AND ($2 IS NULL OR a.unit_id = $2) A
 pub(crate) const ATTACHMENT_FROM: &str = "SELECT f.id, f.sha256, f.size, f.media_type, f.file_name, f.unit_id, f.record_type, f.record_id \
      FROM attachments f JOIN unit_closure c ON c.descendant_id = f.unit_id WHERE c.ancestor_id = $1";
 
+pub(crate) const LETTER_COLUMNS: &str = "SELECT l.id, l.issuer_unit_id, iu.name AS issuer_name, l.year, l.title, \
+     l.duties FROM letters l JOIN units iu ON iu.id = l.issuer_unit_id ";
+
+/// A letter is visible when its issuer lies in the scope or one of its copies does.
+pub(crate) const LETTER_VISIBLE: &str = "(EXISTS (SELECT 1 FROM unit_closure c WHERE c.ancestor_id = $1 \
+     AND c.descendant_id = l.issuer_unit_id) OR EXISTS (SELECT 1 FROM letter_copies lc2 JOIN unit_closure c2 \
+     ON c2.descendant_id = lc2.unit_id WHERE lc2.letter_id = l.id AND c2.ancestor_id = $1))";
+
+pub(crate) const COPY_COLUMNS: &str = "SELECT lc.id, lc.letter_id, lc.unit_id, u.name AS unit_name, lc.status, \
+     lc.issued_on, lc.signed_on, lc.signer, \
+     (SELECT COUNT(*) FROM attachments f WHERE f.record_type = 'letter_copy' AND f.record_id = lc.id) AS attachments \
+     FROM letter_copies lc JOIN units u ON u.id = lc.unit_id ";
+
+/// A copy is visible to its own unit's subtree and to the issuer's.
+pub(crate) const COPY_VISIBLE: &str = "(EXISTS (SELECT 1 FROM unit_closure c WHERE c.ancestor_id = $1 \
+     AND c.descendant_id = lc.unit_id) OR EXISTS (SELECT 1 FROM letters l2 JOIN unit_closure c2 \
+     ON c2.descendant_id = l2.issuer_unit_id WHERE l2.id = lc.letter_id AND c2.ancestor_id = $1))";
+
 /// Dates that bound an open-ended range.
 pub(crate) fn earliest() -> chrono::NaiveDate {
     chrono::NaiveDate::from_ymd_opt(1900, 1, 1).expect("a valid date")
@@ -109,7 +127,10 @@ macro_rules! impl_store {
         use crate::shared::*;
         use shoutu_domain::attachment::{Attachment, AttachmentId, NewAttachment};
         use shoutu_domain::ledger::{Activity, ActivityId, NewActivity};
+        use shoutu_domain::letter::{CopyStatus, Letter, LetterCopy, LetterId, NewLetter};
+        use crate::rows::{CopyRow, LetterRow};
         use crate::{
+            CopyChange,
             ActivityFilter, LedgerEntry, AuditFilter, ChainReport, LoginAccount, LoginFailure, NewSession, PeopleFilter, Result, ScopeStats,
             Session, Store, StoreError, UserFilter,
         };
@@ -303,6 +324,20 @@ macro_rules! impl_store {
             }
 
             /// A host or participant must be a person of the activity's unit or below it.
+            async fn copies_of(&self, scope: &Scope, letter: LetterId) -> Result<Vec<LetterCopy>> {
+                let rows: Vec<CopyRow> = sqlx::query_as(&sql(&[
+                    COPY_COLUMNS,
+                    "WHERE lc.letter_id = $2 AND ",
+                    COPY_VISIBLE,
+                    " ORDER BY u.sort_order, u.id",
+                ]))
+                .bind(scope.root.0)
+                .bind(letter.0)
+                .fetch_all(&self.pool)
+                .await?;
+                Ok(rows.into_iter().map(LetterCopy::from).collect())
+            }
+
             async fn check_member(txn: &mut Txn, scope: &Scope, unit: &Unit, person: PersonId, field: &'static str) -> Result<()> {
                 let p = Self::scoped_person(&mut *txn.tx, scope, person).await?;
                 if !Self::in_subtree(&mut *txn.tx, unit.id, p.unit_id).await? {
@@ -1112,15 +1147,150 @@ macro_rules! impl_store {
                     .collect())
             }
 
+            async fn create_letter(&self, scope: &Scope, letter: NewLetter) -> Result<Letter> {
+                let mut txn = self.begin_as(scope, Action::Write).await?;
+                let issuer = Self::scoped_unit(&mut *txn.tx, scope, letter.issuer).await?;
+                for unit in &letter.recipients {
+                    let recipient = Self::scoped_unit(&mut *txn.tx, scope, *unit).await?;
+                    if recipient.id == issuer.id || !Self::in_subtree(&mut *txn.tx, issuer.id, recipient.id).await? {
+                        return Err(StoreError::Invalid(FieldError::new(
+                            "签订单位",
+                            format!("「{}」不是{}的下级单位", recipient.name, issuer.name),
+                        )));
+                    }
+                }
+                let (id,): (i64,) = sqlx::query_as(
+                    "INSERT INTO letters (issuer_unit_id, year, title, duties, created_at) \
+                     VALUES ($1, $2, $3, $4, $5) RETURNING id",
+                )
+                .bind(issuer.id.0)
+                .bind(letter.year)
+                .bind(&letter.title)
+                .bind(serde_json::to_string(&letter.duties).expect("duties serialise"))
+                .bind(txn.now)
+                .fetch_one(&mut *txn.tx)
+                .await?;
+                for unit in &letter.recipients {
+                    sqlx::query("INSERT INTO letter_copies (letter_id, unit_id, status) VALUES ($1, $2, $3)")
+                        .bind(id)
+                        .bind(unit.0)
+                        .bind(CopyStatus::NotIssued.code())
+                        .execute(&mut *txn.tx)
+                        .await?;
+                }
+                txn.audit(AuditDraft::new("letter", id, "create").unit(issuer.id.0).after(&letter)).await?;
+                txn.commit().await?;
+                self.letter(scope, LetterId(id)).await
+            }
+
+            async fn letters(&self, scope: &Scope, year: Option<i32>) -> Result<Vec<Letter>> {
+                let rows: Vec<LetterRow> = sqlx::query_as(&sql(&[
+                    LETTER_COLUMNS,
+                    "l WHERE ",
+                    LETTER_VISIBLE,
+                    " AND ($2 IS NULL OR l.year = $2) ORDER BY l.year DESC, l.id DESC",
+                ]).replace("iu.id = l.issuer_unit_id l WHERE", "iu.id = l.issuer_unit_id WHERE"))
+                .bind(scope.root.0)
+                .bind(year)
+                .fetch_all(&self.pool)
+                .await?;
+                let mut letters: Vec<Letter> = rows.into_iter().map(Letter::from).collect();
+                for letter in &mut letters {
+                    letter.copies = self.copies_of(scope, letter.id).await?;
+                }
+                Ok(letters)
+            }
+
+            async fn letter(&self, scope: &Scope, id: LetterId) -> Result<Letter> {
+                let row: Option<LetterRow> =
+                    sqlx::query_as(&sql(&[LETTER_COLUMNS, "WHERE l.id = $2 AND ", LETTER_VISIBLE]))
+                        .bind(scope.root.0)
+                        .bind(id.0)
+                        .fetch_optional(&self.pool)
+                        .await?;
+                let mut letter = row.map(Letter::from).ok_or(StoreError::NotFound)?;
+                letter.copies = self.copies_of(scope, id).await?;
+                Ok(letter)
+            }
+
+            async fn update_copy(&self, scope: &Scope, copy_id: i64, change: CopyChange) -> Result<LetterCopy> {
+                let mut txn = self.begin_as(scope, Action::Write).await?;
+                let row: Option<CopyRow> =
+                    sqlx::query_as(&sql(&[COPY_COLUMNS, "WHERE lc.id = $2 AND ", COPY_VISIBLE]))
+                        .bind(scope.root.0)
+                        .bind(copy_id)
+                        .fetch_optional(&mut *txn.tx)
+                        .await?;
+                let before = row.map(LetterCopy::from).ok_or(StoreError::NotFound)?;
+                let (issuer,): (i64,) = sqlx::query_as("SELECT issuer_unit_id FROM letters WHERE id = $1")
+                    .bind(before.letter_id.0)
+                    .fetch_one(&mut *txn.tx)
+                    .await?;
+                let issuer_side = Self::in_subtree(&mut *txn.tx, scope.root, UnitId(issuer)).await?;
+                let (status, issued_on, signed_on, signer) = match &change {
+                    CopyChange::Issue { on } => {
+                        if !issuer_side {
+                            return Err(StoreError::Invalid(FieldError::new("状态", "只有发文单位可以下发责任书")));
+                        }
+                        (before.status.issue()?, Some(*on), None, String::new())
+                    }
+                    CopyChange::Sign { on, signer } => {
+                        let signer = shoutu_domain::field::text("签订人", signer, true, 40)?;
+                        (before.status.sign()?, before.issued_on.or(Some(*on)), Some(*on), signer)
+                    }
+                };
+                sqlx::query(
+                    "UPDATE letter_copies SET status = $2, issued_on = $3, signed_on = $4, signer = $5 WHERE id = $1",
+                )
+                .bind(copy_id)
+                .bind(status.code())
+                .bind(issued_on)
+                .bind(signed_on)
+                .bind(&signer)
+                .execute(&mut *txn.tx)
+                .await?;
+                let action = if matches!(change, CopyChange::Issue { .. }) { "issue" } else { "sign" };
+                txn.audit(
+                    AuditDraft::new("letter_copy", copy_id, action)
+                        .unit(before.unit_id.0)
+                        .before(serde_json::json!({ "status": before.status.code() }))
+                        .after(serde_json::json!({
+                            "status": status.code(), "issued_on": issued_on, "signed_on": signed_on, "signer": signer
+                        })),
+                )
+                .await?;
+                txn.commit().await?;
+                let row: CopyRow = sqlx::query_as(&sql(&[COPY_COLUMNS, "WHERE lc.id = $1"]))
+                    .bind(copy_id)
+                    .fetch_one(&self.pool)
+                    .await?;
+                Ok(LetterCopy::from(row))
+            }
+
+            async fn letter_copies(&self, scope: &Scope, year: i32) -> Result<Vec<LetterCopy>> {
+                let rows: Vec<CopyRow> = sqlx::query_as(&sql(&[
+                    COPY_COLUMNS,
+                    "JOIN letters l ON l.id = lc.letter_id JOIN unit_closure c ON c.descendant_id = lc.unit_id \
+                     WHERE c.ancestor_id = $1 AND lc.unit_id <> $1 AND l.year = $2 ORDER BY u.sort_order, u.id",
+                ]))
+                .bind(scope.root.0)
+                .bind(year)
+                .fetch_all(&self.pool)
+                .await?;
+                Ok(rows.into_iter().map(LetterCopy::from).collect())
+            }
+
             async fn add_attachment(&self, scope: &Scope, unit: UnitId, attachment: NewAttachment) -> Result<Attachment> {
                 let mut txn = self.begin_as(scope, Action::Write).await?;
                 Self::scoped_unit(&mut *txn.tx, scope, unit).await?;
-                let owner: Option<(i64,)> = match attachment.record_type {
-                    "activity" => sqlx::query_as("SELECT unit_id FROM activities WHERE id = $1")
-                        .bind(attachment.record_id)
-                        .fetch_optional(&mut *txn.tx)
-                        .await?,
+                let owner_sql = match attachment.record_type {
+                    "activity" => Some("SELECT unit_id FROM activities WHERE id = $1"),
+                    "letter_copy" => Some("SELECT unit_id FROM letter_copies WHERE id = $1"),
                     _ => None,
+                };
+                let owner: Option<(i64,)> = match owner_sql {
+                    Some(q) => sqlx::query_as(q).bind(attachment.record_id).fetch_optional(&mut *txn.tx).await?,
+                    None => None,
                 };
                 if owner != Some((unit.0,)) {
                     return Err(StoreError::NotFound);

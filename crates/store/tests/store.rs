@@ -771,3 +771,72 @@ async fn attachments_belong_to_a_record_and_are_read_within_the_scope() {
         );
     }
 }
+
+#[tokio::test]
+async fn letters_go_from_issued_to_signed_and_coverage_counts_the_subtree() {
+    use shoutu_domain::letter::{CopyStatus, Coverage, NewLetter};
+    use shoutu_store::CopyChange;
+    for f in fixtures().await {
+        let c = county(&*f.store).await;
+        let county_scope = scope_of(&c.county, &[Role::Supervisor, Role::Staff]);
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 3, 1).unwrap();
+        let new = NewLetter::parse(
+            c.county.id,
+            "2026",
+            "2026年意识形态工作目标责任书",
+            "落实主体责任",
+            vec![c.town_a.id, c.town_b.id],
+            today,
+        )
+        .unwrap();
+        let letter = f.store.create_letter(&county_scope, new).await.unwrap();
+        assert_eq!(letter.copies.len(), 2, "{}", f.name);
+        assert!(letter.copies.iter().all(|c| c.status == CopyStatus::NotIssued));
+        let copy_a = letter.copies.iter().find(|x| x.unit_id == c.town_a.id).unwrap().id;
+        let copy_b = letter.copies.iter().find(|x| x.unit_id == c.town_b.id).unwrap().id;
+
+        let a = scope_of(&c.town_a, &[Role::Staff]);
+        let issue = CopyChange::Issue { on: today };
+        assert!(
+            matches!(
+                f.store.update_copy(&a, copy_a, issue.clone()).await,
+                Err(StoreError::Invalid(_))
+            ),
+            "only the issuer issues"
+        );
+        f.store.update_copy(&county_scope, copy_a, issue).await.unwrap();
+        let sign = CopyChange::Sign {
+            on: today,
+            signer: "王建国".into(),
+        };
+        let signed = f.store.update_copy(&a, copy_a, sign.clone()).await.unwrap();
+        assert_eq!((signed.status, signed.signer.as_str()), (CopyStatus::Signed, "王建国"));
+        assert!(matches!(
+            f.store.update_copy(&a, copy_a, sign.clone()).await,
+            Err(StoreError::Invalid(_))
+        ));
+        assert!(
+            matches!(f.store.update_copy(&a, copy_b, sign).await, Err(StoreError::NotFound)),
+            "B's copy is not A's"
+        );
+
+        let seen_by_a = f.store.letter(&a, letter.id).await.unwrap();
+        assert_eq!(seen_by_a.copies.len(), 1, "a township sees its own copy only");
+        let coverage = Coverage::of(&f.store.letter_copies(&county_scope, 2026).await.unwrap());
+        assert_eq!(
+            (coverage.total, coverage.signed, coverage.signed_rate()),
+            (2, 1, Some(50.0))
+        );
+        assert_eq!(coverage.missing[0].unit_id, c.town_b.id);
+        assert!(f.store.letter_copies(&county_scope, 2025).await.unwrap().is_empty());
+        let b = scope_of(&c.town_b, &[Role::Staff]);
+        assert_eq!(f.store.letters(&b, Some(2026)).await.unwrap().len(), 1);
+        let outside = NewLetter::parse(c.town_a.id, "2026", "越级", "x", vec![c.town_b.id], today).unwrap();
+        assert!(matches!(
+            f.store
+                .create_letter(&scope_of(&c.town_a, &[Role::Staff]), outside)
+                .await,
+            Err(StoreError::NotFound)
+        ));
+    }
+}

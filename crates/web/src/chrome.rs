@@ -54,7 +54,7 @@ pub const MODULES: [(&str, &str); 6] = [
 ];
 
 const MODULE_HREFS: [&str; 6] = [
-    "/m/zeren",
+    "/letters",
     "/activities",
     "/m/yuqing",
     "/m/zhendi",
@@ -92,7 +92,7 @@ pub async fn chrome(state: &AppState, auth: &Auth, active: Nav, title: impl Into
     let mut nav = vec![item("/", "工作台", Nav::Home, false)];
     for ((key, label), href) in MODULES.iter().zip(MODULE_HREFS) {
         // Modules still to come say so; the ledger (学习研讨) is here.
-        nav.push(item(href, label, Nav::Module(key), !href.starts_with("/activities")));
+        nav.push(item(href, label, Nav::Module(key), href.starts_with("/m/")));
     }
     let mut admin_nav = vec![
         item("/units", "单位", Nav::Units, false),

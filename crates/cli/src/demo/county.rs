@@ -122,6 +122,65 @@ impl Loader<'_> {
     }
 }
 
+/// This year's target responsibility letter from the county to every township and bureau:
+/// most signed, some only issued, one still waiting, so the signing rate has something to say.
+async fn letters(l: &mut Loader<'_>, county: &Unit, today: chrono::NaiveDate) -> anyhow::Result<()> {
+    use shoutu_domain::letter::NewLetter;
+    use shoutu_store::CopyChange;
+    let recipients: Vec<UnitId> = l
+        .ledger_units
+        .iter()
+        .filter(|u| {
+            matches!(
+                u.kind,
+                UnitKind::Town | UnitKind::Township | UnitKind::Subdistrict | UnitKind::Bureau
+            )
+        })
+        .map(|u| u.id)
+        .collect();
+    let year = chrono::Datelike::year(&today);
+    let duties = "落实意识形态工作主体责任\n每年至少专题研究意识形态工作2次\n每半年开展1次意识形态领域形势分析研判\n加强阵地管理和舆情处置";
+    let letter = NewLetter::parse(
+        county.id,
+        &year.to_string(),
+        &format!("{year}年度意识形态工作目标责任书"),
+        duties,
+        recipients,
+        today,
+    )?;
+    let letter = l.store.create_letter(&l.scope, letter).await?;
+    let issued_on = chrono::NaiveDate::from_ymd_opt(year, 2, 20).unwrap_or(today).min(today);
+    for copy in &letter.copies {
+        let roll: f64 = l.rng.random();
+        if roll < 0.05 {
+            continue;
+        }
+        l.store
+            .update_copy(&l.scope, copy.id, CopyChange::Issue { on: issued_on })
+            .await?;
+        if roll < 0.2 {
+            continue;
+        }
+        let signer = l.members.get(&copy.unit_id).and_then(|m| m.first()).copied();
+        let name = match signer {
+            Some(p) => l.store.person(&l.scope, p).await?.name,
+            None => "主要负责人".to_string(),
+        };
+        let on = issued_on + chrono::Duration::days(l.rng.random_range(1..20));
+        l.store
+            .update_copy(
+                &l.scope,
+                copy.id,
+                CopyChange::Sign {
+                    on: on.min(today),
+                    signer: name,
+                },
+            )
+            .await?;
+    }
+    Ok(())
+}
+
 pub async fn load(
     store: &dyn Store,
     rng: ChaCha8Rng,
@@ -194,7 +253,13 @@ pub async fn load(
             l.person(&town, post, 5 + i as i64).await?;
         }
         let branch = l
-            .unit(&town, UnitKind::PartyBranch, &format!("{name}机关党支部"), &format!("{code}-JG"), 0)
+            .unit(
+                &town,
+                UnitKind::PartyBranch,
+                &format!("{name}机关党支部"),
+                &format!("{code}-JG"),
+                0,
+            )
             .await?;
         l.ledger_units.push(branch);
         let mut taken = Vec::new();
@@ -258,7 +323,13 @@ pub async fn load(
             .await?;
         }
         let branch = l
-            .unit(&bureau, UnitKind::PartyBranch, &format!("{name}机关党支部"), &format!("{code}-DZB"), 0)
+            .unit(
+                &bureau,
+                UnitKind::PartyBranch,
+                &format!("{name}机关党支部"),
+                &format!("{code}-DZB"),
+                0,
+            )
             .await?;
         l.ledger_units.push(branch);
     }
@@ -273,6 +344,7 @@ pub async fn load(
         })
         .collect();
     let activities = ledger::load(store, &l.scope, l.rng.clone(), &targets, today).await?;
+    letters(&mut l, &county, today).await?;
 
     Ok(Summary {
         county: county.name,

@@ -75,7 +75,10 @@ impl Writer<'_> {
             extra: Default::default(),
             flags: flags.iter().map(|f| f.to_string()).collect(),
         };
-        let kind = self.catalogue.get(kind).expect("demo types exist in the shipped catalogue");
+        let kind = self
+            .catalogue
+            .get(kind)
+            .expect("demo types exist in the shipped catalogue");
         let activity = NewActivity::parse(kind, target.unit.id, &input, self.today)?;
         self.store.create_activity(self.scope, activity, Vec::new()).await?;
         self.written += 1;
@@ -113,14 +116,30 @@ pub async fn load(
                     w.record(target, "theme_party_day", month, 10, topic, &[]).await?;
                 }
                 if w.rng.random_bool(diligence) {
-                    w.record(target, "branch_committee_meeting", month, 5, "研究支部近期工作", &[]).await?;
-                }
-                if month % 3 == 0 && w.rng.random_bool(diligence) {
-                    w.record(target, "branch_general_meeting", month, 20, "支部党员大会：通报工作，学习党规党纪", &[])
+                    w.record(target, "branch_committee_meeting", month, 5, "研究支部近期工作", &[])
                         .await?;
                 }
+                if month % 3 == 0 && w.rng.random_bool(diligence) {
+                    w.record(
+                        target,
+                        "branch_general_meeting",
+                        month,
+                        20,
+                        "支部党员大会：通报工作，学习党规党纪",
+                        &[],
+                    )
+                    .await?;
+                }
                 if month == 7 && w.rng.random_bool(diligence) {
-                    w.record(target, "party_lecture", month, 1, "书记讲党课：坚定理想信念", &["by_secretary"]).await?;
+                    w.record(
+                        target,
+                        "party_lecture",
+                        month,
+                        1,
+                        "书记讲党课：坚定理想信念",
+                        &["by_secretary"],
+                    )
+                    .await?;
                 }
                 continue;
             }
@@ -138,14 +157,16 @@ pub async fn load(
             }
             if month % 3 == 2 && w.rng.random_bool(diligence) {
                 let topic = pick(&mut w.rng, STUDY_TOPICS);
-                w.record(target, "center_group", month, 15, topic, &["expanded"]).await?;
+                w.record(target, "center_group", month, 15, topic, &["expanded"])
+                    .await?;
             }
             if (month == 6 || month == 11) && w.rng.random_bool(diligence) {
                 let topic = "分析研判意识形态领域形势，梳理风险点";
                 w.record(target, "analysis_meeting", month, 12, topic, &[]).await?;
             }
             if month % 4 == 1 && w.rng.random_bool(diligence * 0.8) {
-                w.record(target, "preaching", month, 18, "党的创新理论“进村入户”宣讲", &[]).await?;
+                w.record(target, "preaching", month, 18, "党的创新理论“进村入户”宣讲", &[])
+                    .await?;
             }
         }
     }

@@ -64,7 +64,9 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
         tokio::task::spawn_blocking(move || password::hash(&p)).await??
     };
     let rng = rand_chacha::ChaCha8Rng::seed_from_u64(args.seed);
-    let today = chrono::Utc::now().with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8")).date_naive();
+    let today = chrono::Utc::now()
+        .with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8"))
+        .date_naive();
     let summary = county::load(&*store, rng, hash, today).await?;
     let took = started.elapsed();
 

@@ -6,6 +6,7 @@ mod audit;
 mod check;
 mod home;
 mod ledger_excel;
+mod letters;
 mod login;
 mod people;
 pub(crate) mod requirements;
@@ -68,6 +69,14 @@ pub fn routes() -> Router<AppState> {
             post(activities::add_attachments).layer(DefaultBodyLimit::max(UPLOAD_ROUTE_LIMIT)),
         )
         .route("/attachments/{id}", get(activities::download))
+        .route("/letters", get(letters::list).post(letters::create))
+        .route("/letters/new", get(letters::new_form))
+        .route("/letters/{id}", get(letters::detail))
+        .route("/letters/copies/{id}/issue", post(letters::issue))
+        .route(
+            "/letters/copies/{id}/sign",
+            post(letters::sign).layer(DefaultBodyLimit::max(UPLOAD_ROUTE_LIMIT)),
+        )
         .route("/requirements", get(requirements::status))
         .route("/requirements/map", get(requirements::map))
         .route(

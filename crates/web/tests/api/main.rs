@@ -5,5 +5,6 @@ mod check;
 mod excel;
 mod helpers;
 mod ledger;
+mod letters;
 mod pages;
 mod scope;
