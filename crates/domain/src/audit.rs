@@ -114,12 +114,15 @@ pub fn format_time(at: chrono::DateTime<chrono::Utc>) -> String {
     at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
 }
 
-pub const RECORD_TYPES: [(&str, &str); 5] = [
+pub const RECORD_TYPES: [(&str, &str); 8] = [
     ("unit", "单位"),
     ("person", "人员"),
     ("user", "用户"),
     ("activity", "工作台账"),
     ("attachment", "附件"),
+    ("duty", "职责分工"),
+    ("letter", "目标责任书"),
+    ("letter_copy", "责任书签订"),
 ];
 
 pub fn record_type_label(code: &str) -> &str {
@@ -137,6 +140,8 @@ pub fn action_label(code: &str) -> &str {
         "unlock" => "解锁",
         "password" => "修改密码",
         "password_reset" => "重置密码",
+        "issue" => "下发",
+        "sign" => "签订",
         other => other,
     }
 }

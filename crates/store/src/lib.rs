@@ -23,6 +23,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use shoutu_domain::attachment::{Attachment, AttachmentId, NewAttachment};
 use shoutu_domain::audit::{AuditEntry, ChainBreak};
+use shoutu_domain::duty::{Duty, NewDuty};
 use shoutu_domain::ledger::{Activity, ActivityId, NewActivity};
 use shoutu_domain::letter::{Letter, LetterCopy, LetterId, NewLetter};
 use shoutu_domain::{NewPerson, NewUnit, Page, PageRequest, Person, PersonId, Role, Scope, Unit, UnitId, User, UserId};
@@ -203,6 +204,15 @@ pub trait Store: Send + Sync {
     /// Every record of the scope's subtree dated within the bounds, with its tags: what
     /// requirements, dashboards and heat maps count.
     async fn ledger_entries(&self, scope: &Scope, from: NaiveDate, until: NaiveDate) -> Result<Vec<LedgerEntry>>;
+
+    // ---- duties (责任体系) ----
+    /// Appoints a person of the unit; for a role held by one person at a time, the previous
+    /// holder's term ends the day before.
+    async fn assign_duty(&self, scope: &Scope, duty: NewDuty) -> Result<Duty>;
+    /// Ends a term on the given day (the last day held).
+    async fn end_duty(&self, scope: &Scope, id: i64, last_day: NaiveDate) -> Result<Duty>;
+    /// A unit's duties: held on `on` when given, else the whole history, newest first.
+    async fn duties(&self, scope: &Scope, unit: UnitId, on: Option<NaiveDate>) -> Result<Vec<Duty>>;
 
     // ---- responsibility letters ----
     /// Issues a letter from the scope's unit to units below it; every copy starts 未下发.

@@ -271,6 +271,37 @@ impl From<CopyRow> for shoutu_domain::letter::LetterCopy {
     }
 }
 
+#[derive(sqlx::FromRow)]
+pub(crate) struct DutyRow {
+    pub id: i64,
+    pub unit_id: i64,
+    pub person_id: i64,
+    pub person_name: String,
+    pub post: String,
+    pub role: String,
+    pub portfolio: String,
+    pub duties: String,
+    pub start_date: chrono::NaiveDate,
+    pub end_date: Option<chrono::NaiveDate>,
+}
+
+impl From<DutyRow> for shoutu_domain::duty::Duty {
+    fn from(r: DutyRow) -> Self {
+        shoutu_domain::duty::Duty {
+            id: r.id,
+            unit_id: UnitId(r.unit_id),
+            person_id: PersonId(r.person_id),
+            person_name: r.person_name,
+            post: r.post,
+            role: shoutu_domain::duty::DutyRole::parse(&r.role).unwrap_or(shoutu_domain::duty::DutyRole::GroupMember),
+            portfolio: r.portfolio,
+            duties: r.duties,
+            start: r.start_date,
+            end: r.end_date,
+        }
+    }
+}
+
 /// Escapes a user's search text for `LIKE … ESCAPE '\'`.
 pub(crate) fn like_pattern(text: Option<&str>) -> String {
     match text.map(str::trim).filter(|t| !t.is_empty()) {

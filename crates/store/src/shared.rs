@@ -105,6 +105,10 @@ pub(crate) const COPY_VISIBLE: &str = "(EXISTS (SELECT 1 FROM unit_closure c WHE
      AND c.descendant_id = lc.unit_id) OR EXISTS (SELECT 1 FROM letters l2 JOIN unit_closure c2 \
      ON c2.descendant_id = l2.issuer_unit_id WHERE l2.id = lc.letter_id AND c2.ancestor_id = $1))";
 
+pub(crate) const DUTY_COLUMNS: &str = "SELECT d.id, d.unit_id, d.person_id, p.name AS person_name, p.post, d.role, \
+     d.portfolio, d.duties, d.start_date, d.end_date FROM duties d JOIN people p ON p.id = d.person_id \
+     JOIN unit_closure c ON c.descendant_id = d.unit_id WHERE c.ancestor_id = $1";
+
 /// Dates that bound an open-ended range.
 pub(crate) fn earliest() -> chrono::NaiveDate {
     chrono::NaiveDate::from_ymd_opt(1900, 1, 1).expect("a valid date")
@@ -128,7 +132,8 @@ macro_rules! impl_store {
         use shoutu_domain::attachment::{Attachment, AttachmentId, NewAttachment};
         use shoutu_domain::ledger::{Activity, ActivityId, NewActivity};
         use shoutu_domain::letter::{CopyStatus, Letter, LetterCopy, LetterId, NewLetter};
-        use crate::rows::{CopyRow, LetterRow};
+        use crate::rows::{CopyRow, DutyRow, LetterRow};
+        use shoutu_domain::duty::{Duty, NewDuty};
         use crate::{
             CopyChange,
             ActivityFilter, LedgerEntry, AuditFilter, ChainReport, LoginAccount, LoginFailure, NewSession, PeopleFilter, Result, ScopeStats,
@@ -1145,6 +1150,134 @@ macro_rules! impl_store {
                         tags: tags.unwrap_or_default().split(',').filter(|t| !t.is_empty()).map(String::from).collect(),
                     })
                     .collect())
+            }
+
+            async fn assign_duty(&self, scope: &Scope, duty: NewDuty) -> Result<Duty> {
+                let mut txn = self.begin_as(scope, Action::Write).await?;
+                let unit = Self::scoped_unit(&mut *txn.tx, scope, duty.unit_id).await?;
+                let person = Self::scoped_person(&mut *txn.tx, scope, duty.person_id).await?;
+                if person.unit_id != unit.id {
+                    return Err(StoreError::Invalid(FieldError::new(
+                        "人员",
+                        format!("「{}」不是{}的人员", person.name, unit.name),
+                    )));
+                }
+                if duty.role.is_single() {
+                    let ended: Vec<(i64, chrono::NaiveDate)> = sqlx::query_as(
+                        "SELECT id, start_date FROM duties WHERE unit_id = $1 AND role = $2 AND end_date IS NULL",
+                    )
+                    .bind(unit.id.0)
+                    .bind(duty.role.code())
+                    .fetch_all(&mut *txn.tx)
+                    .await?;
+                    for (id, start) in ended {
+                        if start >= duty.start {
+                            return Err(StoreError::Invalid(FieldError::new(
+                                "任职日期",
+                                format!("现任{}自 {start} 起任职，新任职日期应晚于该日", duty.role.label()),
+                            )));
+                        }
+                        let last_day = duty.start.pred_opt().expect("a date after another has a day before it");
+                        sqlx::query("UPDATE duties SET end_date = $2 WHERE id = $1")
+                            .bind(id)
+                            .bind(last_day)
+                            .execute(&mut *txn.tx)
+                            .await?;
+                        txn.audit(
+                            AuditDraft::new("duty", id, "update")
+                                .unit(unit.id.0)
+                                .after(serde_json::json!({ "end_date": last_day, "reason": "新任人员接任" })),
+                        )
+                        .await?;
+                    }
+                }
+                let (id,): (i64,) = sqlx::query_as(
+                    "INSERT INTO duties (unit_id, person_id, role, portfolio, duties, start_date, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+                )
+                .bind(unit.id.0)
+                .bind(person.id.0)
+                .bind(duty.role.code())
+                .bind(&duty.portfolio)
+                .bind(&duty.duties)
+                .bind(duty.start)
+                .bind(txn.now)
+                .fetch_one(&mut *txn.tx)
+                .await?;
+                txn.audit(AuditDraft::new("duty", id, "create").unit(unit.id.0).after(&duty)).await?;
+                let row: DutyRow = sqlx::query_as(&sql(&[DUTY_COLUMNS, " AND d.id = $2"]))
+                    .bind(scope.root.0)
+                    .bind(id)
+                    .fetch_one(&mut *txn.tx)
+                    .await?;
+                txn.commit().await?;
+                Ok(Duty::from(row))
+            }
+
+            async fn end_duty(&self, scope: &Scope, id: i64, last_day: chrono::NaiveDate) -> Result<Duty> {
+                let mut txn = self.begin_as(scope, Action::Write).await?;
+                let row: Option<DutyRow> = sqlx::query_as(&sql(&[DUTY_COLUMNS, " AND d.id = $2"]))
+                    .bind(scope.root.0)
+                    .bind(id)
+                    .fetch_optional(&mut *txn.tx)
+                    .await?;
+                let before = row.map(Duty::from).ok_or(StoreError::NotFound)?;
+                if before.end.is_some() {
+                    return Err(StoreError::Invalid(FieldError::new("离任日期", "该职责已经卸任")));
+                }
+                if last_day < before.start {
+                    return Err(StoreError::Invalid(FieldError::new("离任日期", "不能早于任职日期")));
+                }
+                sqlx::query("UPDATE duties SET end_date = $2 WHERE id = $1")
+                    .bind(id)
+                    .bind(last_day)
+                    .execute(&mut *txn.tx)
+                    .await?;
+                txn.audit(
+                    AuditDraft::new("duty", id, "update")
+                        .unit(before.unit_id.0)
+                        .after(serde_json::json!({ "end_date": last_day })),
+                )
+                .await?;
+                txn.commit().await?;
+                Ok(Duty {
+                    end: Some(last_day),
+                    ..before
+                })
+            }
+
+            async fn duties(
+                &self,
+                scope: &Scope,
+                unit: UnitId,
+                on: Option<chrono::NaiveDate>,
+            ) -> Result<Vec<Duty>> {
+                Self::scoped_unit(&self.pool, scope, unit).await?;
+                let rows: Vec<DutyRow> = match on {
+                    Some(day) => sqlx::query_as(&sql(&[
+                        DUTY_COLUMNS,
+                        " AND d.unit_id = $2 AND d.start_date <= $3 AND (d.end_date IS NULL OR d.end_date >= $3) \
+                         ORDER BY d.id",
+                    ]))
+                    .bind(scope.root.0)
+                    .bind(unit.0)
+                    .bind(day)
+                    .fetch_all(&self.pool)
+                    .await?,
+                    None => sqlx::query_as(&sql(&[
+                        DUTY_COLUMNS,
+                        " AND d.unit_id = $2 ORDER BY d.start_date DESC, d.id DESC",
+                    ]))
+                    .bind(scope.root.0)
+                    .bind(unit.0)
+                    .fetch_all(&self.pool)
+                    .await?,
+                };
+                let mut duties: Vec<Duty> = rows.into_iter().map(Duty::from).collect();
+                if on.is_some() {
+                    duties.sort_by_key(|d| d.role);
+                }
+                Ok(duties)
             }
 
             async fn create_letter(&self, scope: &Scope, letter: NewLetter) -> Result<Letter> {

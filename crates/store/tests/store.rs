@@ -840,3 +840,88 @@ async fn letters_go_from_issued_to_signed_and_coverage_counts_the_subtree() {
         ));
     }
 }
+
+#[tokio::test]
+async fn duty_history_answers_who_held_a_duty_on_a_given_day() {
+    use shoutu_domain::duty::{DutyRole, NewDuty};
+    for f in fixtures().await {
+        let c = county(&*f.store).await;
+        let console = Scope::console(c.county.id);
+        let d = |y, m, day| chrono::NaiveDate::from_ymd_opt(y, m, day).unwrap();
+        let first = f
+            .store
+            .create_person(
+                &console,
+                NewPerson::parse(c.town_a.id, "张书记", "党委书记", "", 0).unwrap(),
+            )
+            .await
+            .unwrap();
+        let second = f
+            .store
+            .create_person(
+                &console,
+                NewPerson::parse(c.town_a.id, "李书记", "党委书记", "", 0).unwrap(),
+            )
+            .await
+            .unwrap();
+        let appoint = |person: &Person, start: &str| {
+            NewDuty::parse(c.town_a.id, person.id.0, "first_responsible", "", "", start).unwrap()
+        };
+        f.store
+            .assign_duty(&console, appoint(&first, "2025-01-01"))
+            .await
+            .unwrap();
+        f.store
+            .assign_duty(&console, appoint(&second, "2026-05-01"))
+            .await
+            .unwrap();
+        let holder = |day| {
+            let store = f.store.clone();
+            let console = console.clone();
+            let unit = c.town_a.id;
+            async move {
+                store
+                    .duties(&console, unit, Some(day))
+                    .await
+                    .unwrap()
+                    .into_iter()
+                    .filter(|x| x.role == DutyRole::FirstResponsible)
+                    .map(|x| x.person_name)
+                    .collect::<Vec<_>>()
+            }
+        };
+        assert_eq!(holder(d(2026, 4, 30)).await, ["张书记"], "{}", f.name);
+        assert_eq!(holder(d(2026, 5, 1)).await, ["李书记"]);
+        assert!(holder(d(2024, 12, 31)).await.is_empty());
+        let history = f.store.duties(&console, c.town_a.id, None).await.unwrap();
+        assert_eq!(history.len(), 2);
+        assert_eq!(
+            history[1].end,
+            Some(d(2026, 4, 30)),
+            "the predecessor's term ended the day before"
+        );
+        let backdated = f.store.assign_duty(&console, appoint(&first, "2026-01-01")).await;
+        assert!(
+            matches!(backdated, Err(StoreError::Invalid(_))),
+            "a new holder must start after the current one"
+        );
+        let outsider = NewDuty::parse(c.town_a.id, c.person_b.id.0, "group_member", "", "", "2026-01-01").unwrap();
+        assert!(matches!(
+            f.store.assign_duty(&console, outsider).await,
+            Err(StoreError::Invalid(_))
+        ));
+        let b = scope_of(&c.town_b, &[Role::Staff]);
+        assert!(matches!(
+            f.store.duties(&b, c.town_a.id, None).await,
+            Err(StoreError::NotFound)
+        ));
+        let member = NewDuty::parse(c.town_a.id, first.id.0, "group_member", "", "", "2026-01-01").unwrap();
+        let m = f.store.assign_duty(&console, member).await.unwrap();
+        let ended = f.store.end_duty(&console, m.id, d(2026, 6, 30)).await.unwrap();
+        assert!(!ended.held_on(d(2026, 7, 1)) && ended.held_on(d(2026, 6, 30)));
+        assert!(matches!(
+            f.store.end_duty(&console, m.id, d(2026, 7, 30)).await,
+            Err(StoreError::Invalid(_))
+        ));
+    }
+}

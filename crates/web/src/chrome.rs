@@ -54,7 +54,7 @@ pub const MODULES: [(&str, &str); 6] = [
 ];
 
 const MODULE_HREFS: [&str; 6] = [
-    "/letters",
+    "/duties",
     "/activities",
     "/m/yuqing",
     "/m/zhendi",

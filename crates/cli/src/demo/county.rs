@@ -122,6 +122,46 @@ impl Loader<'_> {
     }
 }
 
+/// Each township's leadership group: the secretary leads and answers first, the 宣传委员 is
+/// directly responsible and deputy leader, the other leaders carry 一岗双责 for their portfolio.
+async fn duties(l: &mut Loader<'_>, today: chrono::NaiveDate) -> anyhow::Result<()> {
+    use shoutu_domain::duty::NewDuty;
+    let start = chrono::NaiveDate::from_ymd_opt(chrono::Datelike::year(&today), 1, 1)
+        .unwrap_or(today)
+        .to_string();
+    let townships: Vec<Unit> = l
+        .ledger_units
+        .iter()
+        .filter(|u| matches!(u.kind, UnitKind::Town | UnitKind::Township | UnitKind::Subdistrict))
+        .cloned()
+        .collect();
+    for town in townships {
+        let members = l.members.get(&town.id).cloned().unwrap_or_default();
+        // Created in this order: secretary, 宣传委员, 党政办主任, 副书记, head of government, 组织委员, 纪委书记.
+        let plan: [(usize, &str, &str); 8] = [
+            (0, "first_responsible", ""),
+            (0, "group_leader", ""),
+            (1, "direct_responsible", "宣传思想文化"),
+            (1, "deputy_leader", "宣传思想文化"),
+            (3, "dual_duty", "党建、统战"),
+            (4, "dual_duty", "经济发展、征地拆迁"),
+            (5, "dual_duty", "组织人事"),
+            (6, "dual_duty", "纪检监察"),
+        ];
+        for (index, role, portfolio) in plan {
+            let Some(person) = members.get(index) else { continue };
+            let duties = if role == "dual_duty" {
+                "抓好分管领域意识形态工作，及时报告风险隐患"
+            } else {
+                ""
+            };
+            let duty = NewDuty::parse(town.id, person.0, role, portfolio, duties, &start)?;
+            l.store.assign_duty(&l.scope, duty).await?;
+        }
+    }
+    Ok(())
+}
+
 /// This year's target responsibility letter from the county to every township and bureau:
 /// most signed, some only issued, one still waiting, so the signing rate has something to say.
 async fn letters(l: &mut Loader<'_>, county: &Unit, today: chrono::NaiveDate) -> anyhow::Result<()> {
@@ -345,6 +385,7 @@ pub async fn load(
         .collect();
     let activities = ledger::load(store, &l.scope, l.rng.clone(), &targets, today).await?;
     letters(&mut l, &county, today).await?;
+    duties(&mut l, today).await?;
 
     Ok(Summary {
         county: county.name,

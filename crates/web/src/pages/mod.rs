@@ -4,6 +4,7 @@ mod account;
 mod activities;
 mod audit;
 mod check;
+mod duties;
 mod home;
 mod ledger_excel;
 mod letters;
@@ -69,6 +70,8 @@ pub fn routes() -> Router<AppState> {
             post(activities::add_attachments).layer(DefaultBodyLimit::max(UPLOAD_ROUTE_LIMIT)),
         )
         .route("/attachments/{id}", get(activities::download))
+        .route("/duties", get(duties::view).post(duties::assign))
+        .route("/duties/{id}/end", post(duties::end))
         .route("/letters", get(letters::list).post(letters::create))
         .route("/letters/new", get(letters::new_form))
         .route("/letters/{id}", get(letters::detail))

@@ -2,6 +2,7 @@
 
 mod auth;
 mod check;
+mod duties;
 mod excel;
 mod helpers;
 mod ledger;
