@@ -114,7 +114,7 @@ pub fn format_time(at: chrono::DateTime<chrono::Utc>) -> String {
     at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
 }
 
-pub const RECORD_TYPES: [(&str, &str); 8] = [
+pub const RECORD_TYPES: [(&str, &str); 10] = [
     ("unit", "单位"),
     ("person", "人员"),
     ("user", "用户"),
@@ -123,6 +123,8 @@ pub const RECORD_TYPES: [(&str, &str); 8] = [
     ("duty", "职责分工"),
     ("letter", "目标责任书"),
     ("letter_copy", "责任书签订"),
+    ("plan_item", "方案事项"),
+    ("task", "任务"),
 ];
 
 pub fn record_type_label(code: &str) -> &str {

@@ -10,6 +10,7 @@ pub mod letter;
 pub mod opinion;
 pub mod password;
 pub mod person;
+pub mod plan;
 pub mod role;
 pub mod scope;
 pub mod unit;

@@ -26,6 +26,7 @@ use shoutu_domain::audit::{AuditEntry, ChainBreak};
 use shoutu_domain::duty::{Duty, NewDuty};
 use shoutu_domain::ledger::{Activity, ActivityId, NewActivity};
 use shoutu_domain::letter::{Letter, LetterCopy, LetterId, NewLetter};
+use shoutu_domain::plan::{NewPlanItem, NewTask, NewUpdate, PlanItem, Task};
 use shoutu_domain::{NewPerson, NewUnit, Page, PageRequest, Person, PersonId, Role, Scope, Unit, UnitId, User, UserId};
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -213,6 +214,18 @@ pub trait Store: Send + Sync {
     async fn end_duty(&self, scope: &Scope, id: i64, last_day: NaiveDate) -> Result<Duty>;
     /// A unit's duties: held on `on` when given, else the whole history, newest first.
     async fn duties(&self, scope: &Scope, unit: UnitId, on: Option<NaiveDate>) -> Result<Vec<Duty>>;
+
+    // ---- annual plans (年度工作实施方案) ----
+    async fn create_plan_item(&self, scope: &Scope, item: NewPlanItem) -> Result<PlanItem>;
+    /// Items the scope owns, is responsible for, or has tasks in, with the tasks it may see.
+    async fn plan_items(&self, scope: &Scope, year: i32) -> Result<Vec<PlanItem>>;
+    async fn plan_item(&self, scope: &Scope, id: i64) -> Result<PlanItem>;
+    /// Decomposes an item: only its owner's side may, and only to units below the responsible unit.
+    async fn add_task(&self, scope: &Scope, task: NewTask) -> Result<Task>;
+    async fn task(&self, scope: &Scope, id: i64) -> Result<Task>;
+    async fn update_task(&self, scope: &Scope, id: i64, update: NewUpdate) -> Result<Task>;
+    /// Unfinished tasks of units in the scope due on or before `until`.
+    async fn open_tasks_due(&self, scope: &Scope, until: NaiveDate) -> Result<Vec<Task>>;
 
     // ---- responsibility letters ----
     /// Issues a letter from the scope's unit to units below it; every copy starts 未下发.

@@ -302,6 +302,69 @@ impl From<DutyRow> for shoutu_domain::duty::Duty {
     }
 }
 
+#[derive(sqlx::FromRow)]
+pub(crate) struct PlanItemRow {
+    pub id: i64,
+    pub unit_id: i64,
+    pub unit_name: String,
+    pub year: i32,
+    pub title: String,
+    pub lead_name: Option<String>,
+    pub responsible_unit_id: i64,
+    pub responsible_name: String,
+    pub deadline: chrono::NaiveDate,
+    pub expected_output: String,
+}
+
+impl From<PlanItemRow> for shoutu_domain::plan::PlanItem {
+    fn from(r: PlanItemRow) -> Self {
+        shoutu_domain::plan::PlanItem {
+            id: r.id,
+            unit_id: UnitId(r.unit_id),
+            unit_name: r.unit_name,
+            year: r.year,
+            title: r.title,
+            lead_name: r.lead_name,
+            responsible_unit: UnitId(r.responsible_unit_id),
+            responsible_name: r.responsible_name,
+            deadline: r.deadline,
+            expected_output: r.expected_output,
+            tasks: Vec::new(),
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct TaskRow {
+    pub id: i64,
+    pub item_id: i64,
+    pub item_title: String,
+    pub unit_id: i64,
+    pub unit_name: String,
+    pub title: String,
+    pub deadline: chrono::NaiveDate,
+    pub done_on: Option<chrono::NaiveDate>,
+    pub updates: i64,
+    pub last_note: Option<String>,
+}
+
+impl From<TaskRow> for shoutu_domain::plan::Task {
+    fn from(r: TaskRow) -> Self {
+        shoutu_domain::plan::Task {
+            id: r.id,
+            item_id: r.item_id,
+            item_title: r.item_title,
+            unit_id: UnitId(r.unit_id),
+            unit_name: r.unit_name,
+            title: r.title,
+            deadline: r.deadline,
+            done_on: r.done_on,
+            updates: r.updates,
+            last_note: r.last_note,
+        }
+    }
+}
+
 /// Escapes a user's search text for `LIKE … ESCAPE '\'`.
 pub(crate) fn like_pattern(text: Option<&str>) -> String {
     match text.map(str::trim).filter(|t| !t.is_empty()) {

@@ -109,6 +109,28 @@ pub(crate) const DUTY_COLUMNS: &str = "SELECT d.id, d.unit_id, d.person_id, p.na
      d.portfolio, d.duties, d.start_date, d.end_date FROM duties d JOIN people p ON p.id = d.person_id \
      JOIN unit_closure c ON c.descendant_id = d.unit_id WHERE c.ancestor_id = $1";
 
+pub(crate) const ITEM_COLUMNS: &str = "SELECT pi.id, pi.unit_id, u.name AS unit_name, pi.year, pi.title, \
+     lp.name AS lead_name, pi.responsible_unit_id, ru.name AS responsible_name, pi.deadline, pi.expected_output \
+     FROM plan_items pi JOIN units u ON u.id = pi.unit_id JOIN units ru ON ru.id = pi.responsible_unit_id \
+     LEFT JOIN people lp ON lp.id = pi.lead_person_id ";
+
+/// An item is visible to its owner's subtree, the responsible unit's, and any unit with a task.
+pub(crate) const ITEM_VISIBLE: &str = "(EXISTS (SELECT 1 FROM unit_closure c WHERE c.ancestor_id = $1 \
+     AND c.descendant_id = pi.unit_id) OR EXISTS (SELECT 1 FROM unit_closure c3 WHERE c3.ancestor_id = $1 \
+     AND c3.descendant_id = pi.responsible_unit_id) OR EXISTS (SELECT 1 FROM tasks t2 JOIN unit_closure c2 \
+     ON c2.descendant_id = t2.unit_id WHERE t2.plan_item_id = pi.id AND c2.ancestor_id = $1))";
+
+pub(crate) const TASK_COLUMNS: &str = "SELECT t.id, t.plan_item_id AS item_id, pi.title AS item_title, t.unit_id, \
+     u.name AS unit_name, t.title, t.deadline, t.done_on, \
+     (SELECT COUNT(*) FROM task_updates tu WHERE tu.task_id = t.id) AS updates, \
+     (SELECT tu.note FROM task_updates tu WHERE tu.task_id = t.id ORDER BY tu.date DESC, tu.id DESC LIMIT 1) AS last_note \
+     FROM tasks t JOIN plan_items pi ON pi.id = t.plan_item_id JOIN units u ON u.id = t.unit_id ";
+
+/// A task is visible to its own unit's subtree and to the plan owner's.
+pub(crate) const TASK_VISIBLE: &str = "(EXISTS (SELECT 1 FROM unit_closure c WHERE c.ancestor_id = $1 \
+     AND c.descendant_id = t.unit_id) OR EXISTS (SELECT 1 FROM unit_closure c2 WHERE c2.ancestor_id = $1 \
+     AND c2.descendant_id = pi.unit_id))";
+
 /// Dates that bound an open-ended range.
 pub(crate) fn earliest() -> chrono::NaiveDate {
     chrono::NaiveDate::from_ymd_opt(1900, 1, 1).expect("a valid date")
@@ -132,7 +154,8 @@ macro_rules! impl_store {
         use shoutu_domain::attachment::{Attachment, AttachmentId, NewAttachment};
         use shoutu_domain::ledger::{Activity, ActivityId, NewActivity};
         use shoutu_domain::letter::{CopyStatus, Letter, LetterCopy, LetterId, NewLetter};
-        use crate::rows::{CopyRow, DutyRow, LetterRow};
+        use crate::rows::{CopyRow, DutyRow, LetterRow, PlanItemRow, TaskRow};
+        use shoutu_domain::plan::{NewPlanItem, NewTask, NewUpdate, PlanItem, Task};
         use shoutu_domain::duty::{Duty, NewDuty};
         use crate::{
             CopyChange,
@@ -329,6 +352,20 @@ macro_rules! impl_store {
             }
 
             /// A host or participant must be a person of the activity's unit or below it.
+            async fn tasks_of(&self, scope: &Scope, item: i64) -> Result<Vec<Task>> {
+                let rows: Vec<TaskRow> = sqlx::query_as(&sql(&[
+                    TASK_COLUMNS,
+                    "WHERE t.plan_item_id = $2 AND ",
+                    TASK_VISIBLE,
+                    " ORDER BY t.deadline, t.id",
+                ]))
+                .bind(scope.root.0)
+                .bind(item)
+                .fetch_all(&self.pool)
+                .await?;
+                Ok(rows.into_iter().map(Task::from).collect())
+            }
+
             async fn copies_of(&self, scope: &Scope, letter: LetterId) -> Result<Vec<LetterCopy>> {
                 let rows: Vec<CopyRow> = sqlx::query_as(&sql(&[
                     COPY_COLUMNS,
@@ -1150,6 +1187,154 @@ macro_rules! impl_store {
                         tags: tags.unwrap_or_default().split(',').filter(|t| !t.is_empty()).map(String::from).collect(),
                     })
                     .collect())
+            }
+
+            async fn create_plan_item(&self, scope: &Scope, item: NewPlanItem) -> Result<PlanItem> {
+                let mut txn = self.begin_as(scope, Action::Write).await?;
+                let owner = Self::scoped_unit(&mut *txn.tx, scope, item.unit_id).await?;
+                let responsible = Self::scoped_unit(&mut *txn.tx, scope, item.responsible_unit).await?;
+                if !Self::in_subtree(&mut *txn.tx, owner.id, responsible.id).await? {
+                    return Err(StoreError::Invalid(FieldError::new(
+                        "责任单位",
+                        format!("「{}」不是{}或其下级单位", responsible.name, owner.name),
+                    )));
+                }
+                if let Some(lead) = item.lead {
+                    Self::scoped_person(&mut *txn.tx, scope, lead).await?;
+                }
+                let (id,): (i64,) = sqlx::query_as(
+                    "INSERT INTO plan_items (unit_id, year, title, lead_person_id, responsible_unit_id, deadline, \
+                     expected_output, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+                )
+                .bind(owner.id.0)
+                .bind(item.year)
+                .bind(&item.title)
+                .bind(item.lead.map(|p| p.0))
+                .bind(responsible.id.0)
+                .bind(item.deadline)
+                .bind(&item.expected_output)
+                .bind(txn.now)
+                .fetch_one(&mut *txn.tx)
+                .await?;
+                txn.audit(AuditDraft::new("plan_item", id, "create").unit(owner.id.0).after(&item)).await?;
+                txn.commit().await?;
+                self.plan_item(scope, id).await
+            }
+
+            async fn plan_items(&self, scope: &Scope, year: i32) -> Result<Vec<PlanItem>> {
+                let rows: Vec<PlanItemRow> = sqlx::query_as(&sql(&[
+                    ITEM_COLUMNS,
+                    "WHERE pi.year = $2 AND ",
+                    ITEM_VISIBLE,
+                    " ORDER BY pi.deadline, pi.id",
+                ]))
+                .bind(scope.root.0)
+                .bind(year)
+                .fetch_all(&self.pool)
+                .await?;
+                let mut items: Vec<PlanItem> = rows.into_iter().map(PlanItem::from).collect();
+                for item in &mut items {
+                    item.tasks = self.tasks_of(scope, item.id).await?;
+                }
+                Ok(items)
+            }
+
+            async fn plan_item(&self, scope: &Scope, id: i64) -> Result<PlanItem> {
+                let row: Option<PlanItemRow> =
+                    sqlx::query_as(&sql(&[ITEM_COLUMNS, "WHERE pi.id = $2 AND ", ITEM_VISIBLE]))
+                        .bind(scope.root.0)
+                        .bind(id)
+                        .fetch_optional(&self.pool)
+                        .await?;
+                let mut item = row.map(PlanItem::from).ok_or(StoreError::NotFound)?;
+                item.tasks = self.tasks_of(scope, id).await?;
+                Ok(item)
+            }
+
+            async fn add_task(&self, scope: &Scope, task: NewTask) -> Result<Task> {
+                let mut txn = self.begin_as(scope, Action::Write).await?;
+                let owner: Option<(i64, i64)> =
+                    sqlx::query_as("SELECT unit_id, responsible_unit_id FROM plan_items WHERE id = $1")
+                        .bind(task.item_id)
+                        .fetch_optional(&mut *txn.tx)
+                        .await?;
+                let Some((owner, responsible)) = owner else {
+                    return Err(StoreError::NotFound);
+                };
+                let owner_side = Self::in_subtree(&mut *txn.tx, scope.root, UnitId(owner)).await?
+                    || Self::in_subtree(&mut *txn.tx, scope.root, UnitId(responsible)).await?;
+                if !owner_side {
+                    return Err(StoreError::NotFound);
+                }
+                let unit = Self::scoped_unit(&mut *txn.tx, scope, task.unit_id).await?;
+                if !Self::in_subtree(&mut *txn.tx, UnitId(responsible), unit.id).await? {
+                    return Err(StoreError::Invalid(FieldError::new(
+                        "承担单位",
+                        format!("「{}」不在该事项的责任单位之下", unit.name),
+                    )));
+                }
+                let (id,): (i64,) = sqlx::query_as(
+                    "INSERT INTO tasks (plan_item_id, unit_id, title, deadline, created_at) \
+                     VALUES ($1, $2, $3, $4, $5) RETURNING id",
+                )
+                .bind(task.item_id)
+                .bind(unit.id.0)
+                .bind(&task.title)
+                .bind(task.deadline)
+                .bind(txn.now)
+                .fetch_one(&mut *txn.tx)
+                .await?;
+                txn.audit(AuditDraft::new("task", id, "create").unit(unit.id.0).after(&task)).await?;
+                txn.commit().await?;
+                self.task(scope, id).await
+            }
+
+            async fn task(&self, scope: &Scope, id: i64) -> Result<Task> {
+                let row: Option<TaskRow> = sqlx::query_as(&sql(&[TASK_COLUMNS, "WHERE t.id = $2 AND ", TASK_VISIBLE]))
+                    .bind(scope.root.0)
+                    .bind(id)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                row.map(Task::from).ok_or(StoreError::NotFound)
+            }
+
+            async fn update_task(&self, scope: &Scope, id: i64, update: NewUpdate) -> Result<Task> {
+                let before = self.task(scope, id).await?;
+                if before.done_on.is_some() {
+                    return Err(StoreError::Invalid(FieldError::new("任务", "该任务已完成")));
+                }
+                let mut txn = self.begin_as(scope, Action::Write).await?;
+                sqlx::query("INSERT INTO task_updates (task_id, date, note, done, created_at) VALUES ($1, $2, $3, $4, $5)")
+                    .bind(id)
+                    .bind(update.date)
+                    .bind(&update.note)
+                    .bind(update.done)
+                    .bind(txn.now)
+                    .execute(&mut *txn.tx)
+                    .await?;
+                if update.done {
+                    sqlx::query("UPDATE tasks SET done_on = $2 WHERE id = $1")
+                        .bind(id)
+                        .bind(update.date)
+                        .execute(&mut *txn.tx)
+                        .await?;
+                }
+                txn.audit(AuditDraft::new("task", id, "update").unit(before.unit_id.0).after(&update)).await?;
+                txn.commit().await?;
+                self.task(scope, id).await
+            }
+
+            async fn open_tasks_due(&self, scope: &Scope, until: chrono::NaiveDate) -> Result<Vec<Task>> {
+                let rows: Vec<TaskRow> = sqlx::query_as(&sql(&[
+                    TASK_COLUMNS,
+                    "JOIN unit_closure c ON c.descendant_id = t.unit_id WHERE c.ancestor_id = $1 \
+                     AND t.done_on IS NULL AND t.deadline <= $2 ORDER BY t.deadline, t.id",
+                ]))
+                .bind(scope.root.0)
+                .bind(until)
+                .fetch_all(&self.pool)
+                .await?;
+                Ok(rows.into_iter().map(Task::from).collect())
             }
 
             async fn assign_duty(&self, scope: &Scope, duty: NewDuty) -> Result<Duty> {

@@ -925,3 +925,70 @@ async fn duty_history_answers_who_held_a_duty_on_a_given_day() {
         ));
     }
 }
+
+#[tokio::test]
+async fn plan_items_decompose_into_tasks_whose_states_follow_their_updates() {
+    use shoutu_domain::plan::{NewPlanItem, NewTask, NewUpdate, TaskState};
+    for f in fixtures().await {
+        let c = county(&*f.store).await;
+        let county_scope = scope_of(&c.county, &[Role::Staff]);
+        let d = |y, m, day| chrono::NaiveDate::from_ymd_opt(y, m, day).unwrap();
+        let item = NewPlanItem::parse(
+            c.county.id,
+            "2026",
+            "开展党的创新理论宣讲",
+            None,
+            c.county.id,
+            "2026-06-30",
+            "宣讲30场",
+        )
+        .unwrap();
+        let item = f.store.create_plan_item(&county_scope, item).await.unwrap();
+        let task_a = f
+            .store
+            .add_task(
+                &county_scope,
+                NewTask::parse(&item, c.town_a.id, "河口镇宣讲10场", "2026-05-31").unwrap(),
+            )
+            .await
+            .unwrap();
+        f.store
+            .add_task(
+                &county_scope,
+                NewTask::parse(&item, c.town_b.id, "石桥镇宣讲10场", "2026-05-31").unwrap(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(task_a.state(d(2026, 3, 1)), TaskState::NotStarted, "{}", f.name);
+
+        let a = scope_of(&c.town_a, &[Role::Staff]);
+        let seen = f.store.plan_items(&a, 2026).await.unwrap();
+        assert_eq!(seen.len(), 1);
+        assert_eq!(seen[0].tasks.len(), 1, "a township sees its own task only");
+        let progress = NewUpdate::parse("2026-03-10", "已宣讲4场", false, d(2026, 3, 10)).unwrap();
+        let t = f.store.update_task(&a, task_a.id, progress).await.unwrap();
+        assert_eq!(
+            (t.state(d(2026, 3, 11)), t.last_note.as_deref()),
+            (TaskState::InProgress, Some("已宣讲4场"))
+        );
+        assert_eq!(t.state(d(2026, 6, 1)), TaskState::Overdue);
+        let overdue = f.store.open_tasks_due(&county_scope, d(2026, 6, 1)).await.unwrap();
+        assert_eq!(overdue.len(), 2, "the county sees both townships' overdue tasks");
+        let done = NewUpdate::parse("2026-05-20", "完成10场", true, d(2026, 5, 20)).unwrap();
+        let t = f.store.update_task(&a, task_a.id, done.clone()).await.unwrap();
+        assert_eq!(t.state(d(2026, 8, 1)), TaskState::Done);
+        assert!(matches!(
+            f.store.update_task(&a, task_a.id, done).await,
+            Err(StoreError::Invalid(_))
+        ));
+        assert_eq!(f.store.open_tasks_due(&a, d(2026, 6, 1)).await.unwrap().len(), 0);
+
+        let b = scope_of(&c.town_b, &[Role::Staff]);
+        assert!(matches!(f.store.task(&b, task_a.id).await, Err(StoreError::NotFound)));
+        let sneaky = NewTask::parse(&item, c.town_b.id, "私自加任务", "2026-05-31").unwrap();
+        assert!(
+            matches!(f.store.add_task(&a, sneaky).await, Err(StoreError::NotFound)),
+            "only the owner decomposes"
+        );
+    }
+}

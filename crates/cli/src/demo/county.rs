@@ -122,6 +122,51 @@ impl Loader<'_> {
     }
 }
 
+/// The county's annual plan, each item decomposed to every township: most report on time,
+/// a few fall behind, so overdue tasks show on the dashboards.
+async fn plans(l: &mut Loader<'_>, county: &Unit, today: chrono::NaiveDate) -> anyhow::Result<()> {
+    use shoutu_domain::plan::{NewPlanItem, NewTask, NewUpdate};
+    let year = chrono::Datelike::year(&today);
+    let items = [
+        ("开展党的创新理论“进村入户”宣讲", 5, "每个乡镇宣讲不少于10场"),
+        ("开展意识形态领域风险隐患排查", 7, "形成风险点台账和整改清单"),
+        ("清理整顿工作微信群", 10, "建立群主责任制，完成成员清理"),
+    ];
+    let townships: Vec<Unit> = l
+        .ledger_units
+        .iter()
+        .filter(|u| matches!(u.kind, UnitKind::Town | UnitKind::Township | UnitKind::Subdistrict))
+        .cloned()
+        .collect();
+    for (title, month, output) in items {
+        let deadline = chrono::NaiveDate::from_ymd_opt(year, month, 28)
+            .unwrap_or(today)
+            .to_string();
+        let item = NewPlanItem::parse(county.id, &year.to_string(), title, None, county.id, &deadline, output)?;
+        let item = l.store.create_plan_item(&l.scope, item).await?;
+        for town in &townships {
+            let task = NewTask::parse(&item, town.id, &format!("{}：{title}", town.name), &deadline)?;
+            let task = l.store.add_task(&l.scope, task).await?;
+            let start = item.deadline - chrono::Duration::days(40);
+            if start > today {
+                continue;
+            }
+            let roll: f64 = l.rng.random();
+            if roll < 0.15 {
+                continue;
+            }
+            let progress = NewUpdate::parse(&start.to_string(), "已部署，正在推进", false, today)?;
+            l.store.update_task(&l.scope, task.id, progress).await?;
+            let done_on = item.deadline - chrono::Duration::days(l.rng.random_range(0..10));
+            if roll > 0.3 && done_on <= today {
+                let done = NewUpdate::parse(&done_on.to_string(), "已按要求完成", true, today)?;
+                l.store.update_task(&l.scope, task.id, done).await?;
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Each township's leadership group: the secretary leads and answers first, the 宣传委员 is
 /// directly responsible and deputy leader, the other leaders carry 一岗双责 for their portfolio.
 async fn duties(l: &mut Loader<'_>, today: chrono::NaiveDate) -> anyhow::Result<()> {
@@ -386,6 +431,7 @@ pub async fn load(
     let activities = ledger::load(store, &l.scope, l.rng.clone(), &targets, today).await?;
     letters(&mut l, &county, today).await?;
     duties(&mut l, today).await?;
+    plans(&mut l, &county, today).await?;
 
     Ok(Summary {
         county: county.name,

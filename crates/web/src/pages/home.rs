@@ -31,6 +31,7 @@ pub(crate) struct Dashboard {
     requirements: Vec<crate::pages::requirements::StatusRow>,
     records_this_year: usize,
     has_children: bool,
+    overdue: Vec<shoutu_domain::plan::Task>,
 }
 
 pub async fn dashboard(State(state): State<AppState>, auth: Auth) -> Result<Dashboard, AppError> {
@@ -64,6 +65,7 @@ pub async fn dashboard(State(state): State<AppState>, auth: Auth) -> Result<Dash
         requirements,
         records_this_year: entries.len(),
         has_children: tree.len() > 1,
+        overdue: crate::pages::plans::overdue(&state, &auth).await?,
     })
 }
 

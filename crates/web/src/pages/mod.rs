@@ -10,6 +10,7 @@ mod ledger_excel;
 mod letters;
 mod login;
 mod people;
+pub(crate) mod plans;
 pub(crate) mod requirements;
 mod units;
 mod users;
@@ -70,6 +71,11 @@ pub fn routes() -> Router<AppState> {
             post(activities::add_attachments).layer(DefaultBodyLimit::max(UPLOAD_ROUTE_LIMIT)),
         )
         .route("/attachments/{id}", get(activities::download))
+        .route("/plans", get(plans::list).post(plans::create))
+        .route("/plans/new", get(plans::new_form))
+        .route("/plans/{id}", get(plans::detail))
+        .route("/plans/{id}/tasks", post(plans::add_task))
+        .route("/tasks/{id}/updates", post(plans::update_task))
         .route("/duties", get(duties::view).post(duties::assign))
         .route("/duties/{id}/end", post(duties::end))
         .route("/letters", get(letters::list).post(letters::create))

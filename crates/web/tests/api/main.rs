@@ -8,4 +8,5 @@ mod helpers;
 mod ledger;
 mod letters;
 mod pages;
+mod plans;
 mod scope;

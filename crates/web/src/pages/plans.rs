@@ -1,0 +1,296 @@
+//! 年度工作实施方案: items with lead, responsible unit and deadline, decomposed into tasks for
+//! units below; each task reports progress, and its state follows from that and the date.
+
+use crate::AppState;
+use crate::auth::Auth;
+use crate::chrome::{Chrome, Nav, chrome};
+use crate::error::AppError;
+use crate::extract::{Form, Id, Query, opt_int};
+use crate::pages::{SavedQuery, Submitted, see_other, settle, unprocessable};
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::State;
+use axum::response::Response;
+use chrono::{Datelike, NaiveDate};
+use serde::Deserialize;
+use shoutu_domain::plan::{NewPlanItem, NewTask, NewUpdate, PlanItem, Task};
+use shoutu_domain::{Action, FieldError, PageRequest, Person, Unit, UnitId};
+use shoutu_store::PeopleFilter;
+
+const NAV: Nav = Nav::Module("zeren");
+
+pub struct TaskView {
+    pub task: Task,
+    pub state: &'static str,
+    pub css: &'static str,
+    pub can_update: bool,
+}
+
+pub struct ItemView {
+    pub item: PlanItem,
+    pub tasks: Vec<TaskView>,
+}
+
+fn views(state: &AppState, auth: &Auth, items: Vec<PlanItem>, tree: &[Unit]) -> Vec<ItemView> {
+    let today = state.today();
+    let write = auth.can(Action::Write);
+    items
+        .into_iter()
+        .map(|mut item| ItemView {
+            tasks: std::mem::take(&mut item.tasks)
+                .into_iter()
+                .map(|task| {
+                    let s = task.state(today);
+                    TaskView {
+                        can_update: write && task.done_on.is_none() && tree.iter().any(|u| u.id == task.unit_id),
+                        state: s.label(),
+                        css: s.css(),
+                        task,
+                    }
+                })
+                .collect(),
+            item,
+        })
+        .collect()
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "plans/list.html")]
+pub(crate) struct ListPage {
+    chrome: Chrome,
+    year: i32,
+    items: Vec<ItemView>,
+    can_write: bool,
+}
+
+#[derive(Deserialize)]
+pub struct YearQuery {
+    year: Option<String>,
+}
+
+pub async fn list(State(state): State<AppState>, auth: Auth, Query(q): Query<YearQuery>) -> Result<ListPage, AppError> {
+    let year = opt_int("年度", q.year.as_deref())?.map_or(state.today().year(), |y| y as i32);
+    let items = state.store.plan_items(&auth.scope, year).await?;
+    let tree = state.store.unit_tree(&auth.scope).await?;
+    Ok(ListPage {
+        chrome: chrome(&state, &auth, NAV, "年度工作实施方案").await?,
+        items: views(&state, &auth, items, &tree),
+        year,
+        can_write: auth.can(Action::Write),
+    })
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "plans/form.html")]
+pub(crate) struct FormPage {
+    chrome: Chrome,
+    units: Vec<Unit>,
+    people: Vec<Person>,
+    values: ItemForm,
+    error: Option<FieldError>,
+}
+
+#[derive(Deserialize, Default, Clone)]
+pub struct ItemForm {
+    #[serde(default)]
+    year: String,
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    lead: String,
+    #[serde(default)]
+    responsible: String,
+    #[serde(default)]
+    deadline: String,
+    #[serde(default)]
+    expected_output: String,
+}
+
+async fn form_page(
+    state: &AppState,
+    auth: &Auth,
+    values: ItemForm,
+    error: Option<FieldError>,
+) -> Result<FormPage, AppError> {
+    let filter = PeopleFilter {
+        unit: Some(auth.scope.root),
+        include_subunits: false,
+        name: None,
+    };
+    Ok(FormPage {
+        chrome: chrome(state, auth, NAV, "新增方案事项").await?,
+        units: state
+            .store
+            .unit_tree(&auth.scope)
+            .await?
+            .into_iter()
+            .filter(|u| u.depth <= 1)
+            .collect(),
+        people: state
+            .store
+            .people(&auth.scope, &filter, PageRequest::new(None, Some(200)))
+            .await?
+            .items,
+        values,
+        error,
+    })
+}
+
+pub async fn new_form(State(state): State<AppState>, auth: Auth) -> Result<FormPage, AppError> {
+    auth.require(Action::Write)?;
+    let values = ItemForm {
+        year: state.today().year().to_string(),
+        responsible: auth.scope.root.to_string(),
+        ..Default::default()
+    };
+    form_page(&state, &auth, values, None).await
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    auth: Auth,
+    Form(form): Form<ItemForm>,
+) -> Result<Response, AppError> {
+    auth.require(Action::Write)?;
+    let lead = opt_int("牵头领导", Some(&form.lead))?;
+    let responsible = opt_int("责任单位", Some(&form.responsible))?.map_or(auth.scope.root, UnitId);
+    let parsed = NewPlanItem::parse(
+        auth.scope.root,
+        &form.year,
+        &form.title,
+        lead,
+        responsible,
+        &form.deadline,
+        &form.expected_output,
+    );
+    let outcome = match parsed {
+        Ok(item) => settle(state.store.create_plan_item(&auth.scope, item).await)?,
+        Err(e) => Submitted::Fix(e),
+    };
+    match outcome {
+        Submitted::Saved(item) => Ok(see_other(format!("/plans/{}?saved=1", item.id))),
+        Submitted::Fix(e) => Ok(unprocessable(form_page(&state, &auth, form, Some(e)).await?)),
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "plans/detail.html")]
+pub(crate) struct DetailPage {
+    chrome: Chrome,
+    view: ItemView,
+    units: Vec<Unit>,
+    today: String,
+    can_decompose: bool,
+    saved: bool,
+    error: Option<String>,
+}
+
+async fn detail_page(
+    state: &AppState,
+    auth: &Auth,
+    id: i64,
+    saved: bool,
+    error: Option<String>,
+) -> Result<DetailPage, AppError> {
+    let item = state.store.plan_item(&auth.scope, id).await?;
+    let tree = state.store.unit_tree(&auth.scope).await?;
+    let owner_side = tree
+        .iter()
+        .any(|u| u.id == item.unit_id || u.id == item.responsible_unit);
+    let responsible = item.responsible_unit;
+    let mut below = Vec::new();
+    let mut inside = std::collections::HashSet::from([responsible]);
+    for u in &tree {
+        if u.parent_id.is_some_and(|p| inside.contains(&p)) {
+            inside.insert(u.id);
+            below.push(u.clone());
+        }
+    }
+    let title = item.title.clone();
+    Ok(DetailPage {
+        chrome: chrome(state, auth, NAV, title).await?,
+        view: views(state, auth, vec![item], &tree).remove(0),
+        units: below,
+        today: state.today().to_string(),
+        can_decompose: owner_side && auth.can(Action::Write),
+        saved,
+        error,
+    })
+}
+
+pub async fn detail(
+    State(state): State<AppState>,
+    auth: Auth,
+    Id(id): Id,
+    Query(q): Query<SavedQuery>,
+) -> Result<DetailPage, AppError> {
+    detail_page(&state, &auth, id, q.saved.is_some(), None).await
+}
+
+async fn back(state: &AppState, auth: &Auth, item: i64, outcome: Submitted<Task>) -> Result<Response, AppError> {
+    match outcome {
+        Submitted::Saved(_) => Ok(see_other(format!("/plans/{item}?saved=1"))),
+        Submitted::Fix(e) => Ok(unprocessable(
+            detail_page(state, auth, item, false, Some(e.to_string())).await?,
+        )),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct TaskForm {
+    #[serde(default)]
+    unit: String,
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    deadline: String,
+}
+
+pub async fn add_task(
+    State(state): State<AppState>,
+    auth: Auth,
+    Id(id): Id,
+    Form(form): Form<TaskForm>,
+) -> Result<Response, AppError> {
+    auth.require(Action::Write)?;
+    let item = state.store.plan_item(&auth.scope, id).await?;
+    let outcome = match form.unit.trim().parse::<i64>() {
+        Err(_) => Submitted::Fix(FieldError::new("承担单位", "请选择承担单位")),
+        Ok(unit) => match NewTask::parse(&item, UnitId(unit), &form.title, &form.deadline) {
+            Ok(task) => settle(state.store.add_task(&auth.scope, task).await)?,
+            Err(e) => Submitted::Fix(e),
+        },
+    };
+    back(&state, &auth, id, outcome).await
+}
+
+#[derive(Deserialize)]
+pub struct UpdateForm {
+    #[serde(default)]
+    date: String,
+    #[serde(default)]
+    note: String,
+    #[serde(default)]
+    done: Option<String>,
+}
+
+pub async fn update_task(
+    State(state): State<AppState>,
+    auth: Auth,
+    Id(id): Id,
+    Form(form): Form<UpdateForm>,
+) -> Result<Response, AppError> {
+    auth.require(Action::Write)?;
+    let task = state.store.task(&auth.scope, id).await?;
+    let outcome = match NewUpdate::parse(&form.date, &form.note, form.done.is_some(), state.today()) {
+        Ok(update) => settle(state.store.update_task(&auth.scope, id, update).await)?,
+        Err(e) => Submitted::Fix(e),
+    };
+    back(&state, &auth, task.item_id, outcome).await
+}
+
+/// Overdue tasks for the dashboard: unfinished and past their deadline.
+pub(crate) async fn overdue(state: &AppState, auth: &Auth) -> Result<Vec<Task>, AppError> {
+    let yesterday: NaiveDate = state.today().pred_opt().unwrap_or(state.today());
+    Ok(state.store.open_tasks_due(&auth.scope, yesterday).await?)
+}
