@@ -114,7 +114,7 @@ pub fn format_time(at: chrono::DateTime<chrono::Utc>) -> String {
     at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
 }
 
-pub const RECORD_TYPES: [(&str, &str); 10] = [
+pub const RECORD_TYPES: [(&str, &str); 12] = [
     ("unit", "单位"),
     ("person", "人员"),
     ("user", "用户"),
@@ -125,6 +125,8 @@ pub const RECORD_TYPES: [(&str, &str); 10] = [
     ("letter_copy", "责任书签订"),
     ("plan_item", "方案事项"),
     ("task", "任务"),
+    ("conduct_rules", "行为规范"),
+    ("conduct_violation", "违规记录"),
 ];
 
 pub fn record_type_label(code: &str) -> &str {
@@ -144,6 +146,7 @@ pub fn action_label(code: &str) -> &str {
         "password_reset" => "重置密码",
         "issue" => "下发",
         "sign" => "签订",
+        "acknowledge" => "签收",
         other => other,
     }
 }

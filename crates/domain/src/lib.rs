@@ -3,6 +3,7 @@
 pub mod attachment;
 pub mod audit;
 pub mod clock;
+pub mod conduct;
 pub mod duty;
 pub mod field;
 pub mod ledger;

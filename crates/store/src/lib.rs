@@ -23,6 +23,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use shoutu_domain::attachment::{Attachment, AttachmentId, NewAttachment};
 use shoutu_domain::audit::{AuditEntry, ChainBreak};
+use shoutu_domain::conduct::{ConductRules, NewConductRules, NewViolation};
 use shoutu_domain::duty::{Duty, NewDuty};
 use shoutu_domain::ledger::{Activity, ActivityId, NewActivity};
 use shoutu_domain::letter::{Letter, LetterCopy, LetterId, NewLetter};
@@ -226,6 +227,16 @@ pub trait Store: Send + Sync {
     async fn update_task(&self, scope: &Scope, id: i64, update: NewUpdate) -> Result<Task>;
     /// Unfinished tasks of units in the scope due on or before `until`.
     async fn open_tasks_due(&self, scope: &Scope, until: NaiveDate) -> Result<Vec<Task>>;
+
+    // ---- conduct rules ----
+    async fn publish_conduct_rules(&self, scope: &Scope, rules: NewConductRules) -> Result<ConductRules>;
+    /// Rule lists published by units in the scope or above it (cadres are bound by their
+    /// superiors' rules too), newest first.
+    async fn conduct_rules_list(&self, scope: &Scope) -> Result<Vec<ConductRules>>;
+    async fn conduct_rules(&self, scope: &Scope, id: i64) -> Result<ConductRules>;
+    /// The signed-in user acknowledges for themselves; once.
+    async fn acknowledge_conduct_rules(&self, scope: &Scope, id: i64, person: PersonId, on: NaiveDate) -> Result<()>;
+    async fn record_violation(&self, scope: &Scope, id: i64, violation: NewViolation) -> Result<()>;
 
     // ---- responsibility letters ----
     /// Issues a letter from the scope's unit to units below it; every copy starts 未下发.

@@ -131,6 +131,12 @@ pub(crate) const TASK_VISIBLE: &str = "(EXISTS (SELECT 1 FROM unit_closure c WHE
      AND c.descendant_id = t.unit_id) OR EXISTS (SELECT 1 FROM unit_closure c2 WHERE c2.ancestor_id = $1 \
      AND c2.descendant_id = pi.unit_id))";
 
+/// Rules bind the publishing unit's subtree: visible when the publisher is the scope's root,
+/// inside the scope, or above it.
+pub(crate) const RULES_VISIBLE: &str = "(EXISTS (SELECT 1 FROM unit_closure c WHERE c.ancestor_id = $1 \
+     AND c.descendant_id = r.unit_id) OR EXISTS (SELECT 1 FROM unit_closure c2 WHERE c2.ancestor_id = r.unit_id \
+     AND c2.descendant_id = $1))";
+
 /// Dates that bound an open-ended range.
 pub(crate) fn earliest() -> chrono::NaiveDate {
     chrono::NaiveDate::from_ymd_opt(1900, 1, 1).expect("a valid date")
@@ -155,6 +161,7 @@ macro_rules! impl_store {
         use shoutu_domain::ledger::{Activity, ActivityId, NewActivity};
         use shoutu_domain::letter::{CopyStatus, Letter, LetterCopy, LetterId, NewLetter};
         use crate::rows::{CopyRow, DutyRow, LetterRow, PlanItemRow, TaskRow};
+        use shoutu_domain::conduct::{Acknowledgement, ConductRules, NewConductRules, NewViolation, Violation};
         use shoutu_domain::plan::{NewPlanItem, NewTask, NewUpdate, PlanItem, Task};
         use shoutu_domain::duty::{Duty, NewDuty};
         use crate::{
@@ -1187,6 +1194,153 @@ macro_rules! impl_store {
                         tags: tags.unwrap_or_default().split(',').filter(|t| !t.is_empty()).map(String::from).collect(),
                     })
                     .collect())
+            }
+
+            async fn publish_conduct_rules(&self, scope: &Scope, rules: NewConductRules) -> Result<ConductRules> {
+                let mut txn = self.begin_as(scope, Action::Write).await?;
+                let unit = Self::scoped_unit(&mut *txn.tx, scope, rules.unit_id).await?;
+                let (id,): (i64,) = sqlx::query_as(
+                    "INSERT INTO conduct_rules (unit_id, title, items, published_on, created_at) \
+                     VALUES ($1, $2, $3, $4, $5) RETURNING id",
+                )
+                .bind(unit.id.0)
+                .bind(&rules.title)
+                .bind(serde_json::to_string(&rules.items).expect("items serialise"))
+                .bind(rules.published_on)
+                .bind(txn.now)
+                .fetch_one(&mut *txn.tx)
+                .await?;
+                txn.audit(AuditDraft::new("conduct_rules", id, "create").unit(unit.id.0).after(&rules)).await?;
+                txn.commit().await?;
+                self.conduct_rules(scope, id).await
+            }
+
+            async fn conduct_rules_list(&self, scope: &Scope) -> Result<Vec<ConductRules>> {
+                let ids: Vec<(i64,)> = sqlx::query_as(&sql(&[
+                    "SELECT r.id FROM conduct_rules r WHERE ",
+                    RULES_VISIBLE,
+                    " ORDER BY r.published_on DESC, r.id DESC",
+                ]))
+                .bind(scope.root.0)
+                .fetch_all(&self.pool)
+                .await?;
+                let mut out = Vec::new();
+                for (id,) in ids {
+                    out.push(self.conduct_rules(scope, id).await?);
+                }
+                Ok(out)
+            }
+
+            async fn conduct_rules(&self, scope: &Scope, id: i64) -> Result<ConductRules> {
+                let row: Option<(i64, i64, String, String, String, chrono::NaiveDate)> = sqlx::query_as(&sql(&[
+                    "SELECT r.id, r.unit_id, u.name, r.title, r.items, r.published_on FROM conduct_rules r \
+                     JOIN units u ON u.id = r.unit_id WHERE r.id = $2 AND ",
+                    RULES_VISIBLE,
+                ]))
+                .bind(scope.root.0)
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?;
+                let (id, unit_id, unit_name, title, items, published_on) = row.ok_or(StoreError::NotFound)?;
+                // Only the scope's own people are listed: another township's cadres stay hidden.
+                let acks: Vec<(i64, String, chrono::NaiveDate)> = sqlx::query_as(
+                    "SELECT a.person_id, p.name, a.acked_on FROM conduct_acks a JOIN people p ON p.id = a.person_id \
+                     JOIN unit_closure c ON c.descendant_id = p.unit_id WHERE c.ancestor_id = $1 AND a.rules_id = $2 \
+                     ORDER BY a.acked_on, p.id",
+                )
+                .bind(scope.root.0)
+                .bind(id)
+                .fetch_all(&self.pool)
+                .await?;
+                let violations: Vec<(i64, String, chrono::NaiveDate, String, String)> = sqlx::query_as(
+                    "SELECT v.id, p.name, v.date, v.description, v.outcome FROM conduct_violations v \
+                     JOIN people p ON p.id = v.person_id JOIN unit_closure c ON c.descendant_id = p.unit_id \
+                     WHERE c.ancestor_id = $1 AND v.rules_id = $2 ORDER BY v.date DESC, v.id DESC",
+                )
+                .bind(scope.root.0)
+                .bind(id)
+                .fetch_all(&self.pool)
+                .await?;
+                Ok(ConductRules {
+                    id,
+                    unit_id: UnitId(unit_id),
+                    unit_name,
+                    title,
+                    items: serde_json::from_str(&items).unwrap_or_default(),
+                    published_on,
+                    acknowledgements: acks
+                        .into_iter()
+                        .map(|(p, name, on)| Acknowledgement {
+                            person_id: PersonId(p),
+                            person_name: name,
+                            acked_on: on,
+                        })
+                        .collect(),
+                    violations: violations
+                        .into_iter()
+                        .map(|(id, person_name, date, description, outcome)| Violation {
+                            id,
+                            person_name,
+                            date,
+                            description,
+                            outcome,
+                        })
+                        .collect(),
+                })
+            }
+
+            async fn acknowledge_conduct_rules(
+                &self,
+                scope: &Scope,
+                id: i64,
+                person: PersonId,
+                on: chrono::NaiveDate,
+            ) -> Result<()> {
+                let rules = self.conduct_rules(scope, id).await?;
+                if rules.acknowledged_by(person) {
+                    return Err(StoreError::Invalid(FieldError::new("签收", "您已签收过")));
+                }
+                let mut txn = self.begin(scope.actor.map(|u| u.0), &scope.actor_name).await?;
+                let p = Self::scoped_person(&mut *txn.tx, scope, person).await?;
+                if !Self::in_subtree(&mut *txn.tx, rules.unit_id, p.unit_id).await? {
+                    return Err(StoreError::Invalid(FieldError::new("签收", "本规定不适用于您所在的单位")));
+                }
+                sqlx::query("INSERT INTO conduct_acks (rules_id, person_id, acked_on) VALUES ($1, $2, $3)")
+                    .bind(id)
+                    .bind(person.0)
+                    .bind(on)
+                    .execute(&mut *txn.tx)
+                    .await?;
+                txn.audit(
+                    AuditDraft::new("conduct_rules", id, "acknowledge")
+                        .unit(p.unit_id.0)
+                        .after(serde_json::json!({ "person": p.name, "acked_on": on })),
+                )
+                .await?;
+                txn.commit().await
+            }
+
+            async fn record_violation(&self, scope: &Scope, id: i64, violation: NewViolation) -> Result<()> {
+                let rules = self.conduct_rules(scope, id).await?;
+                let mut txn = self.begin_as(scope, Action::Write).await?;
+                let p = Self::scoped_person(&mut *txn.tx, scope, violation.person_id).await?;
+                if !Self::in_subtree(&mut *txn.tx, rules.unit_id, p.unit_id).await? {
+                    return Err(StoreError::Invalid(FieldError::new("人员", "本规定不适用于此人所在的单位")));
+                }
+                let (vid,): (i64,) = sqlx::query_as(
+                    "INSERT INTO conduct_violations (rules_id, person_id, date, description, outcome, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+                )
+                .bind(id)
+                .bind(p.id.0)
+                .bind(violation.date)
+                .bind(&violation.description)
+                .bind(&violation.outcome)
+                .bind(txn.now)
+                .fetch_one(&mut *txn.tx)
+                .await?;
+                txn.audit(AuditDraft::new("conduct_violation", vid, "create").unit(p.unit_id.0).after(&violation)).await?;
+                txn.commit().await
             }
 
             async fn create_plan_item(&self, scope: &Scope, item: NewPlanItem) -> Result<PlanItem> {

@@ -992,3 +992,51 @@ async fn plan_items_decompose_into_tasks_whose_states_follow_their_updates() {
         );
     }
 }
+
+#[tokio::test]
+async fn conduct_rules_bind_their_units_people_who_acknowledge_once() {
+    use shoutu_domain::conduct::{NewConductRules, NewViolation};
+    for f in fixtures().await {
+        let c = county(&*f.store).await;
+        let a = scope_of(&c.town_a, &[Role::UnitAdmin]);
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 3, 1).unwrap();
+        let rules = NewConductRules::parse(
+            c.town_a.id,
+            "干部“十严禁”",
+            "严禁在网上发表不当言论\n严禁泄露工作秘密",
+            today,
+        )
+        .unwrap();
+        let rules = f.store.publish_conduct_rules(&a, rules).await.unwrap();
+        f.store
+            .acknowledge_conduct_rules(&a, rules.id, c.person_a.id, today)
+            .await
+            .unwrap();
+        let again = f
+            .store
+            .acknowledge_conduct_rules(&a, rules.id, c.person_a.id, today)
+            .await;
+        assert!(matches!(again, Err(StoreError::Invalid(_))), "{}", f.name);
+        let village = scope_of(&c.village_a, &[Role::Staff]);
+        assert_eq!(
+            f.store.conduct_rules_list(&village).await.unwrap().len(),
+            1,
+            "a village is bound by its township's rules"
+        );
+        let b = scope_of(&c.town_b, &[Role::Staff]);
+        assert!(f.store.conduct_rules_list(&b).await.unwrap().is_empty());
+        assert!(matches!(
+            f.store.conduct_rules(&b, rules.id).await,
+            Err(StoreError::NotFound)
+        ));
+        let v = NewViolation::parse(c.person_a.id.0, "2026-02-01", "在工作群转发不实信息", "批评教育", today).unwrap();
+        f.store.record_violation(&a, rules.id, v).await.unwrap();
+        let seen = f.store.conduct_rules(&a, rules.id).await.unwrap();
+        assert_eq!((seen.acknowledgements.len(), seen.violations.len()), (1, 1));
+        let outsider = NewViolation::parse(c.person_b.id.0, "2026-02-01", "x", "", today).unwrap();
+        assert!(matches!(
+            f.store.record_violation(&a, rules.id, outsider).await,
+            Err(StoreError::NotFound)
+        ));
+    }
+}

@@ -122,6 +122,28 @@ impl Loader<'_> {
     }
 }
 
+/// 河口镇 publishes its cadres' “十严禁”; most of its leaders have acknowledged it.
+async fn conduct(l: &mut Loader<'_>, today: chrono::NaiveDate) -> anyhow::Result<()> {
+    use shoutu_domain::conduct::NewConductRules;
+    let Some(town) = l.ledger_units.iter().find(|u| u.name == "河口镇").cloned() else {
+        return Ok(());
+    };
+    let items = "严禁在网络上发表、转发违背党的路线方针政策的言论\n严禁编造、传播政治谣言和不实信息\n\
+        严禁泄露工作秘密和内部信息\n严禁在工作群发布与工作无关的不当内容\n严禁擅自接受境外媒体采访";
+    let published = chrono::NaiveDate::from_ymd_opt(chrono::Datelike::year(&today), 3, 1)
+        .unwrap_or(today)
+        .min(today);
+    let rules = NewConductRules::parse(town.id, "河口镇干部网络行为“十严禁”（节选）", items, published)?;
+    let rules = l.store.publish_conduct_rules(&l.scope, rules).await?;
+    let members = l.members.get(&town.id).cloned().unwrap_or_default();
+    for person in members.iter().take(members.len().saturating_sub(2)) {
+        l.store
+            .acknowledge_conduct_rules(&l.scope, rules.id, *person, published)
+            .await?;
+    }
+    Ok(())
+}
+
 /// The county's annual plan, each item decomposed to every township: most report on time,
 /// a few fall behind, so overdue tasks show on the dashboards.
 async fn plans(l: &mut Loader<'_>, county: &Unit, today: chrono::NaiveDate) -> anyhow::Result<()> {
@@ -432,6 +454,7 @@ pub async fn load(
     letters(&mut l, &county, today).await?;
     duties(&mut l, today).await?;
     plans(&mut l, &county, today).await?;
+    conduct(&mut l, today).await?;
 
     Ok(Summary {
         county: county.name,

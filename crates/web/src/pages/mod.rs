@@ -4,6 +4,7 @@ mod account;
 mod activities;
 mod audit;
 mod check;
+mod conduct;
 mod duties;
 mod home;
 mod ledger_excel;
@@ -76,6 +77,10 @@ pub fn routes() -> Router<AppState> {
         .route("/plans/{id}", get(plans::detail))
         .route("/plans/{id}/tasks", post(plans::add_task))
         .route("/tasks/{id}/updates", post(plans::update_task))
+        .route("/conduct", get(conduct::list).post(conduct::publish))
+        .route("/conduct/{id}", get(conduct::detail))
+        .route("/conduct/{id}/acknowledge", post(conduct::acknowledge))
+        .route("/conduct/{id}/violations", post(conduct::violation))
         .route("/duties", get(duties::view).post(duties::assign))
         .route("/duties/{id}/end", post(duties::end))
         .route("/letters", get(letters::list).post(letters::create))

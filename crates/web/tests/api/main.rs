@@ -2,6 +2,7 @@
 
 mod auth;
 mod check;
+mod conduct;
 mod duties;
 mod excel;
 mod helpers;
