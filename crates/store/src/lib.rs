@@ -67,6 +67,7 @@ pub enum CopyChange {
 pub struct LedgerEntry {
     pub unit_id: UnitId,
     pub id: i64,
+    pub type_code: String,
     pub date: NaiveDate,
     pub tags: Vec<String>,
 }

@@ -1174,8 +1174,8 @@ macro_rules! impl_store {
                 from: chrono::NaiveDate,
                 until: chrono::NaiveDate,
             ) -> Result<Vec<LedgerEntry>> {
-                let rows: Vec<(i64, i64, chrono::NaiveDate, Option<String>)> = sqlx::query_as(
-                    "SELECT a.unit_id, a.id, a.date, \
+                let rows: Vec<(i64, i64, String, chrono::NaiveDate, Option<String>)> = sqlx::query_as(
+                    "SELECT a.unit_id, a.id, a.type_code, a.date, \
                      (SELECT string_agg(t.tag, ',') FROM activity_tags t WHERE t.activity_id = a.id) AS tags \
                      FROM activities a JOIN unit_closure c ON c.descendant_id = a.unit_id \
                      WHERE c.ancestor_id = $1 AND a.date >= $2 AND a.date <= $3 ORDER BY a.date, a.id",
@@ -1187,9 +1187,10 @@ macro_rules! impl_store {
                 .await?;
                 Ok(rows
                     .into_iter()
-                    .map(|(unit, id, date, tags)| LedgerEntry {
+                    .map(|(unit, id, type_code, date, tags)| LedgerEntry {
                         unit_id: UnitId(unit),
                         id,
+                        type_code,
                         date,
                         tags: tags.unwrap_or_default().split(',').filter(|t| !t.is_empty()).map(String::from).collect(),
                     })

@@ -32,6 +32,7 @@ pub(crate) struct Dashboard {
     records_this_year: usize,
     has_children: bool,
     overdue: Vec<shoutu_domain::plan::Task>,
+    chart: crate::pages::ledger_chart::LedgerChart,
 }
 
 pub async fn dashboard(State(state): State<AppState>, auth: Auth) -> Result<Dashboard, AppError> {
@@ -66,6 +67,7 @@ pub async fn dashboard(State(state): State<AppState>, auth: Auth) -> Result<Dash
         records_this_year: entries.len(),
         has_children: tree.len() > 1,
         overdue: crate::pages::plans::overdue(&state, &auth).await?,
+        chart: crate::pages::ledger_chart::build(&state, auth.scope.root, &entries, today),
     })
 }
 

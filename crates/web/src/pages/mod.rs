@@ -7,6 +7,7 @@ mod check;
 mod conduct;
 mod duties;
 mod home;
+mod ledger_chart;
 mod ledger_excel;
 mod letters;
 mod login;

@@ -182,3 +182,31 @@ async fn bad_dates_and_outside_participants_are_refused() {
     let (_, list) = app.text(&staff, "/activities").await;
     assert!(list.contains("没有符合条件的记录"));
 }
+
+#[tokio::test]
+async fn the_dashboard_charts_this_years_records_by_month_with_links() {
+    let app = spawn_app().await;
+    let staff = app.login("a_staff").await;
+    let (_, empty) = app.text(&staff, "/").await;
+    assert!(empty.contains("今年还没有台账记录"), "missing data is shown as missing");
+    let csrf = token(&app, &staff).await;
+    let res = staff
+        .post(app.url(&format!("/activities?_csrf={csrf}")))
+        .multipart(analysis_meeting(&today(), None))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let (_, html) = app.text(&staff, "/").await;
+    assert!(html.contains("工作台账（含下级单位）：1 条"), "{html}");
+    assert!(html.contains("<svg class=\"chart\""));
+    let row = html
+        .split("<tr>")
+        .skip(1)
+        .find(|r| r.contains("意识形态工作分析研判会议"))
+        .expect("a row per type");
+    assert!(
+        row.contains("type=analysis_meeting"),
+        "each cell links to its records: {row}"
+    );
+}
