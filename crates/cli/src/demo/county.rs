@@ -320,6 +320,7 @@ pub async fn load(
     for (post, order) in [("县委书记", 1), ("县委副书记、县长", 2), ("县委常委、办公室主任", 3)] {
         l.person(&county, post, order).await?;
     }
+    l.ledger_units.push(county.clone());
     let propaganda = l
         .unit(&county, UnitKind::Department, "中共云岭县委宣传部", "YL-XCB", 1)
         .await?;
