@@ -1759,6 +1759,7 @@ macro_rules! impl_store {
                 let owner_sql = match attachment.record_type {
                     "activity" => Some("SELECT unit_id FROM activities WHERE id = $1"),
                     "letter_copy" => Some("SELECT unit_id FROM letter_copies WHERE id = $1"),
+                    "task" => Some("SELECT unit_id FROM tasks WHERE id = $1"),
                     _ => None,
                 };
                 let owner: Option<(i64,)> = match owner_sql {

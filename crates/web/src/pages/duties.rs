@@ -133,3 +133,36 @@ pub async fn end(
         Submitted::Fix(e) => Ok(unprocessable(page(&state, &auth, state.today(), Some(e)).await?)),
     }
 }
+
+/// 职责分工台账: the unit's whole history.
+pub async fn export(State(state): State<AppState>, auth: Auth) -> Result<Response, AppError> {
+    let unit = state.store.unit(&auth.scope, auth.scope.root).await?;
+    let history = state.store.duties(&auth.scope, unit.id, None).await?;
+    let rows: Vec<Vec<String>> = history
+        .iter()
+        .map(|d| {
+            vec![
+                d.role.label().to_string(),
+                d.person_name.clone(),
+                d.post.clone(),
+                d.portfolio.clone(),
+                d.duties.clone(),
+                d.start.to_string(),
+                d.end.map(|e| e.to_string()).unwrap_or_else(|| "在任".into()),
+            ]
+        })
+        .collect();
+    crate::pages::ledger_excel::table_download(
+        &format!("{}职责分工台账", unit.name),
+        &[
+            "职责",
+            "姓名",
+            "职务",
+            "分管领域",
+            "意识形态工作职责",
+            "任职日期",
+            "卸任日期",
+        ],
+        &rows,
+    )
+}

@@ -33,6 +33,8 @@ pub(crate) struct Dashboard {
     has_children: bool,
     overdue: Vec<shoutu_domain::plan::Task>,
     chart: crate::pages::ledger_chart::LedgerChart,
+    /// This year's letters below this unit that are not yet signed.
+    letters: shoutu_domain::letter::Coverage,
 }
 
 pub async fn dashboard(State(state): State<AppState>, auth: Auth) -> Result<Dashboard, AppError> {
@@ -68,6 +70,12 @@ pub async fn dashboard(State(state): State<AppState>, auth: Auth) -> Result<Dash
         has_children: tree.len() > 1,
         overdue: crate::pages::plans::overdue(&state, &auth).await?,
         chart: crate::pages::ledger_chart::build(&state, auth.scope.root, &entries, today),
+        letters: shoutu_domain::letter::Coverage::of(
+            &state
+                .store
+                .letter_copies(&auth.scope, chrono::Datelike::year(&today))
+                .await?,
+        ),
     })
 }
 

@@ -23,7 +23,7 @@ const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.
 /// An export covers what the list shows, up to this many records.
 const EXPORT_LIMIT: i64 = 10_000;
 
-fn xlsx_download(bytes: Vec<u8>, name: &str) -> Response {
+pub(crate) fn xlsx_download(bytes: Vec<u8>, name: &str) -> Response {
     let encoded: String = form_urlencoded::byte_serialize(name.as_bytes()).collect();
     (
         [
@@ -191,4 +191,10 @@ pub async fn submit(State(state): State<AppState>, auth: Auth, multipart: Multip
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// A ledger page's table as a sheet, for the ledgers that are read, not imported.
+pub(crate) fn table_download(name: &str, headers: &[&str], rows: &[Vec<String>]) -> Result<Response, AppError> {
+    let bytes = shoutu_report::table_xlsx::write(name, headers, rows).map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(xlsx_download(bytes, &format!("{name}.xlsx")))
 }

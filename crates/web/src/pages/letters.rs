@@ -285,3 +285,45 @@ pub async fn sign(
     }
     back_to_letter(&state, &auth, letter, outcome).await
 }
+
+/// 签订台账: every copy of the year's letters visible here.
+pub async fn export(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(q): Query<YearQuery>,
+) -> Result<Response, AppError> {
+    let year = opt_int("年度", q.year.as_deref())?.map_or(state.today().year(), |y| y as i32);
+    let letters = state.store.letters(&auth.scope, Some(year)).await?;
+    let date = |d: Option<NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
+    let rows: Vec<Vec<String>> = letters
+        .iter()
+        .flat_map(|l| {
+            l.copies.iter().map(move |c| {
+                vec![
+                    l.title.clone(),
+                    l.issuer_name.clone(),
+                    c.unit_name.clone(),
+                    c.status.label().to_string(),
+                    date(c.issued_on),
+                    date(c.signed_on),
+                    c.signer.clone(),
+                    c.attachments.to_string(),
+                ]
+            })
+        })
+        .collect();
+    crate::pages::ledger_excel::table_download(
+        &format!("{year}年目标责任书签订台账"),
+        &[
+            "责任书",
+            "发文单位",
+            "签订单位",
+            "状态",
+            "下发日期",
+            "签订日期",
+            "签订人",
+            "扫描件",
+        ],
+        &rows,
+    )
+}

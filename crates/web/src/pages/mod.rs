@@ -8,7 +8,7 @@ mod conduct;
 mod duties;
 mod home;
 mod ledger_chart;
-mod ledger_excel;
+pub(crate) mod ledger_excel;
 mod letters;
 mod login;
 mod people;
@@ -75,17 +75,23 @@ pub fn routes() -> Router<AppState> {
         .route("/attachments/{id}", get(activities::download))
         .route("/plans", get(plans::list).post(plans::create))
         .route("/plans/new", get(plans::new_form))
+        .route("/plans/export.xlsx", get(plans::export))
         .route("/plans/{id}", get(plans::detail))
         .route("/plans/{id}/tasks", post(plans::add_task))
-        .route("/tasks/{id}/updates", post(plans::update_task))
+        .route(
+            "/tasks/{id}/updates",
+            post(plans::update_task).layer(DefaultBodyLimit::max(UPLOAD_ROUTE_LIMIT)),
+        )
         .route("/conduct", get(conduct::list).post(conduct::publish))
         .route("/conduct/{id}", get(conduct::detail))
         .route("/conduct/{id}/acknowledge", post(conduct::acknowledge))
         .route("/conduct/{id}/violations", post(conduct::violation))
         .route("/duties", get(duties::view).post(duties::assign))
         .route("/duties/{id}/end", post(duties::end))
+        .route("/duties/export.xlsx", get(duties::export))
         .route("/letters", get(letters::list).post(letters::create))
         .route("/letters/new", get(letters::new_form))
+        .route("/letters/export.xlsx", get(letters::export))
         .route("/letters/{id}", get(letters::detail))
         .route("/letters/copies/{id}/issue", post(letters::issue))
         .route(

@@ -6,13 +6,16 @@ use crate::auth::Auth;
 use crate::chrome::{Chrome, Nav, chrome};
 use crate::error::AppError;
 use crate::extract::{Form, Id, Query, opt_int};
+use crate::files::sniff;
 use crate::pages::{SavedQuery, Submitted, see_other, settle, unprocessable};
+use crate::upload;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::State;
+use axum::extract::{Multipart, State};
 use axum::response::Response;
 use chrono::{Datelike, NaiveDate};
 use serde::Deserialize;
+use shoutu_domain::attachment::{Attachment, NewAttachment};
 use shoutu_domain::plan::{NewPlanItem, NewTask, NewUpdate, PlanItem, Task};
 use shoutu_domain::{Action, FieldError, PageRequest, Person, Unit, UnitId};
 use shoutu_store::PeopleFilter;
@@ -21,6 +24,7 @@ const NAV: Nav = Nav::Module("zeren");
 
 pub struct TaskView {
     pub task: Task,
+    pub evidence: Vec<Attachment>,
     pub state: &'static str,
     pub css: &'static str,
     pub can_update: bool,
@@ -42,6 +46,7 @@ fn views(state: &AppState, auth: &Auth, items: Vec<PlanItem>, tree: &[Unit]) -> 
                 .map(|task| {
                     let s = task.state(today);
                     TaskView {
+                        evidence: Vec::new(),
                         can_update: write && task.done_on.is_none() && tree.iter().any(|u| u.id == task.unit_id),
                         state: s.label(),
                         css: s.css(),
@@ -207,9 +212,13 @@ async fn detail_page(
         }
     }
     let title = item.title.clone();
+    let mut view = views(state, auth, vec![item], &tree).remove(0);
+    for t in &mut view.tasks {
+        t.evidence = state.store.attachments_of(&auth.scope, "task", t.task.id).await?;
+    }
     Ok(DetailPage {
         chrome: chrome(state, auth, NAV, title).await?,
-        view: views(state, auth, vec![item], &tree).remove(0),
+        view,
         units: below,
         today: state.today().to_string(),
         can_decompose: owner_side && auth.can(Action::Write),
@@ -264,28 +273,58 @@ pub async fn add_task(
     back(&state, &auth, id, outcome).await
 }
 
-#[derive(Deserialize)]
-pub struct UpdateForm {
-    #[serde(default)]
-    date: String,
-    #[serde(default)]
-    note: String,
-    #[serde(default)]
-    done: Option<String>,
-}
-
+/// A progress report, with evidence files if any (checked before anything is stored).
 pub async fn update_task(
     State(state): State<AppState>,
     auth: Auth,
     Id(id): Id,
-    Form(form): Form<UpdateForm>,
+    multipart: Multipart,
 ) -> Result<Response, AppError> {
     auth.require(Action::Write)?;
     let task = state.store.task(&auth.scope, id).await?;
-    let outcome = match NewUpdate::parse(&form.date, &form.note, form.done.is_some(), state.today()) {
+    let form = upload::read(multipart).await?;
+    let mut evidence = Vec::new();
+    for f in &form.files {
+        match sniff(&f.file_name, &f.bytes, state.config.max_upload_bytes) {
+            Ok(kind) => evidence.push((f, kind)),
+            Err(message) => {
+                return back(
+                    &state,
+                    &auth,
+                    task.item_id,
+                    Submitted::Fix(FieldError::new("佐证材料", message)),
+                )
+                .await;
+            }
+        }
+    }
+    let parsed = NewUpdate::parse(
+        form.get("date"),
+        form.get("note"),
+        !form.get("done").is_empty(),
+        state.today(),
+    );
+    let outcome = match parsed {
         Ok(update) => settle(state.store.update_task(&auth.scope, id, update).await)?,
         Err(e) => Submitted::Fix(e),
     };
+    if let Submitted::Saved(saved) = &outcome {
+        for (f, kind) in evidence {
+            let sha256 = state
+                .files
+                .save(&f.bytes)
+                .map_err(|e| AppError::Internal(e.to_string()))?;
+            let file = NewAttachment {
+                sha256,
+                size: f.bytes.len() as i64,
+                media_type: kind.to_string(),
+                file_name: f.file_name.clone(),
+                record_type: "task",
+                record_id: saved.id,
+            };
+            state.store.add_attachment(&auth.scope, saved.unit_id, file).await?;
+        }
+    }
     back(&state, &auth, task.item_id, outcome).await
 }
 
@@ -293,4 +332,56 @@ pub async fn update_task(
 pub(crate) async fn overdue(state: &AppState, auth: &Auth) -> Result<Vec<Task>, AppError> {
     let yesterday: NaiveDate = state.today().pred_opt().unwrap_or(state.today());
     Ok(state.store.open_tasks_due(&auth.scope, yesterday).await?)
+}
+
+/// 任务台账: every item and task of the year visible here, with state and latest progress.
+pub async fn export(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(q): Query<YearQuery>,
+) -> Result<Response, AppError> {
+    let year = opt_int("年度", q.year.as_deref())?.map_or(state.today().year(), |y| y as i32);
+    let today = state.today();
+    let items = state.store.plan_items(&auth.scope, year).await?;
+    let mut rows = Vec::new();
+    for item in &items {
+        if item.tasks.is_empty() {
+            rows.push(vec![
+                item.title.clone(),
+                item.responsible_name.clone(),
+                item.deadline.to_string(),
+                String::new(),
+                String::new(),
+                String::new(),
+                String::new(),
+                String::new(),
+            ]);
+        }
+        for t in &item.tasks {
+            rows.push(vec![
+                item.title.clone(),
+                item.responsible_name.clone(),
+                item.deadline.to_string(),
+                t.title.clone(),
+                t.unit_name.clone(),
+                t.deadline.to_string(),
+                t.state(today).label().to_string(),
+                t.last_note.clone().unwrap_or_default(),
+            ]);
+        }
+    }
+    crate::pages::ledger_excel::table_download(
+        &format!("{year}年度工作实施方案任务台账"),
+        &[
+            "事项",
+            "责任单位",
+            "事项时限",
+            "任务",
+            "承担单位",
+            "任务时限",
+            "状态",
+            "最新进展",
+        ],
+        &rows,
+    )
 }

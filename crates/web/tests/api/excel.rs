@@ -136,3 +136,47 @@ async fn the_template_downloads_with_the_types_explained() {
     let rows = read_activities(&Catalogue::defaults(), &bytes).unwrap().rows;
     assert_eq!(rows[0].unit_code, "A", "the example names the user's own unit");
 }
+
+#[tokio::test]
+async fn every_ledger_page_exports_what_the_user_may_see() {
+    use calamine::{Reader, Xlsx, open_workbook_from_rs};
+    let app = spawn_app().await;
+    let admin = app.login("admin").await;
+    let units = [app.town_a.id.to_string(), app.town_b.id.to_string()];
+    let year = chrono::Datelike::year(&chrono::Utc::now()).to_string();
+    let res = app
+        .post_form(
+            &admin,
+            "/letters/new",
+            "/letters",
+            &[
+                ("year", &year),
+                ("title", "目标责任书"),
+                ("duties", "落实责任"),
+                ("unit", &units[0]),
+                ("unit", &units[1]),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let staff = app.login("a_staff").await;
+    for (path, header) in [
+        (format!("/letters/export.xlsx?year={year}"), "签订单位"),
+        (format!("/plans/export.xlsx?year={year}"), "承担单位"),
+        ("/duties/export.xlsx".to_string(), "任职日期"),
+    ] {
+        let res = app.get(&staff, &path).await;
+        assert_eq!(res.status(), StatusCode::OK, "{path}");
+        let bytes = res.bytes().await.unwrap().to_vec();
+        let mut book: Xlsx<_> = open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+        let range = book.worksheet_range_at(0).unwrap().unwrap();
+        let cells: Vec<String> = range.rows().flatten().map(|c| c.to_string()).collect();
+        assert!(cells.contains(&header.to_string()), "{path}: {cells:?}");
+        if path.starts_with("/letters") {
+            assert!(
+                cells.contains(&"河口镇".to_string()) && !cells.contains(&"石桥镇".to_string()),
+                "{cells:?}"
+            );
+        }
+    }
+}

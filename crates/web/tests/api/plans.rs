@@ -82,29 +82,42 @@ async fn tasks_are_decomposed_reported_on_and_flagged_when_overdue() {
         .unwrap()
         .to_string();
     let today = chrono::Utc::now().date_naive().to_string();
-    let res = app
-        .post_form(
-            &staff,
-            &item,
-            &format!("/tasks/{task}/updates"),
-            &[("date", &today), ("note", "已完成全部宣讲"), ("done", "1")],
-        )
-        .await;
+    let task = task.split('?').next().unwrap().to_string();
+    let csrf = crate::helpers::csrf_of(&mine);
+    let png = vec![
+        0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 0x0D, b'I', b'H', b'D', b'R', 7,
+    ];
+    let form = reqwest::multipart::Form::new()
+        .text("date", today.clone())
+        .text("note", "已完成全部宣讲")
+        .text("done", "1")
+        .part("file", reqwest::multipart::Part::bytes(png).file_name("宣讲现场.png"));
+    let res = staff
+        .post(app.url(&format!("/tasks/{task}/updates?_csrf={csrf}")))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     let (_, after) = app.text(&staff, &item).await;
-    assert!(after.contains("已完成") && after.contains("已完成全部宣讲"));
+    assert!(
+        after.contains("已完成") && after.contains("已完成全部宣讲") && after.contains("宣讲现场.png"),
+        "{after}"
+    );
     let (_, staff_dash) = app.text(&staff, "/").await;
     assert!(staff_dash.contains("没有逾期未完成的任务"));
 
     let other = app.login("b_admin").await;
-    let res = app
-        .post_form(
-            &other,
-            "/plans",
-            &format!("/tasks/{task}/updates"),
-            &[("date", &today), ("note", "冒报")],
-        )
-        .await;
+    let csrf_b = crate::helpers::csrf_of(&app.text(&other, "/plans").await.1);
+    let form = reqwest::multipart::Form::new()
+        .text("date", today.clone())
+        .text("note", "冒报");
+    let res = other
+        .post(app.url(&format!("/tasks/{task}/updates?_csrf={csrf_b}")))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
     let bad_year = app
         .post_form(
