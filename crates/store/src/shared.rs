@@ -1659,10 +1659,10 @@ macro_rules! impl_store {
             async fn letters(&self, scope: &Scope, year: Option<i32>) -> Result<Vec<Letter>> {
                 let rows: Vec<LetterRow> = sqlx::query_as(&sql(&[
                     LETTER_COLUMNS,
-                    "l WHERE ",
+                    "WHERE ",
                     LETTER_VISIBLE,
                     " AND ($2 IS NULL OR l.year = $2) ORDER BY l.year DESC, l.id DESC",
-                ]).replace("iu.id = l.issuer_unit_id l WHERE", "iu.id = l.issuer_unit_id WHERE"))
+                ]))
                 .bind(scope.root.0)
                 .bind(year)
                 .fetch_all(&self.pool)

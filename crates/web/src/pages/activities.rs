@@ -6,7 +6,7 @@ use crate::auth::Auth;
 use crate::chrome::{Chrome, Nav, chrome};
 use crate::error::AppError;
 use crate::extract::{Id, Query, opt_int};
-use crate::files::sniff;
+use crate::pages::evidence;
 use crate::pages::people::{UnitOption, unit_options};
 use crate::pages::{Pager, Submitted, query_string, see_other, settle, unprocessable};
 use crate::upload::{self, Submission};
@@ -17,7 +17,7 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 use serde::Deserialize;
-use shoutu_domain::attachment::{Attachment, AttachmentId, NewAttachment};
+use shoutu_domain::attachment::{Attachment, AttachmentId};
 use shoutu_domain::ledger::{Activity, ActivityId, ActivityInput, ActivityType, NewActivity};
 use shoutu_domain::{Action, FieldError, PageRequest, Person, UnitId};
 use shoutu_store::{ActivityFilter, PeopleFilter};
@@ -253,43 +253,6 @@ pub async fn new_form(
     form_page(&state, &auth, kind, None, None).await
 }
 
-/// Checks every upload before anything is stored, then writes the bytes (content-addressed,
-/// so writing them before the database is harmless if the record is then refused).
-fn store_files(state: &AppState, files: &[upload::Upload]) -> Result<Result<Vec<NewAttachment>, FieldError>, AppError> {
-    let mut kinds = Vec::new();
-    for f in files {
-        match sniff(&f.file_name, &f.bytes, state.config.max_upload_bytes) {
-            Ok(kind) => kinds.push(kind),
-            Err(message) => return Ok(Err(FieldError::new("附件", message))),
-        }
-    }
-    let mut out = Vec::new();
-    for (f, kind) in files.iter().zip(kinds) {
-        let sha256 = state
-            .files
-            .save(&f.bytes)
-            .map_err(|e| AppError::Internal(format!("saving an attachment: {e}")))?;
-        let name: String = f
-            .file_name
-            .chars()
-            .rev()
-            .take(120)
-            .collect::<Vec<_>>()
-            .into_iter()
-            .rev()
-            .collect();
-        out.push(NewAttachment {
-            sha256,
-            size: f.bytes.len() as i64,
-            media_type: kind.to_string(),
-            file_name: name,
-            record_type: "activity",
-            record_id: 0,
-        });
-    }
-    Ok(Ok(out))
-}
-
 pub async fn create(State(state): State<AppState>, auth: Auth, multipart: Multipart) -> Result<Response, AppError> {
     auth.require(Action::Write)?;
     let form = upload::read(multipart).await?;
@@ -318,9 +281,12 @@ pub async fn create(State(state): State<AppState>, auth: Auth, multipart: Multip
     };
     let outcome = match NewActivity::parse(kind, auth.scope.root, &input, state.today()) {
         Err(e) => Submitted::Fix(e),
-        Ok(activity) => match store_files(&state, &form.files)? {
+        Ok(activity) => match evidence::check(&state, &form.files, "附件") {
             Err(e) => Submitted::Fix(e),
-            Ok(files) => settle(state.store.create_activity(&auth.scope, activity, files).await)?,
+            Ok(checked) => {
+                let files = checked.save(&state, "activity", 0)?;
+                settle(state.store.create_activity(&auth.scope, activity, files).await)?
+            }
         },
     };
     match outcome {
@@ -397,13 +363,12 @@ pub async fn add_attachments(
         let page = detail_page(&state, &auth, activity.id, false, Some("请选择要上传的附件".into())).await?;
         return Ok(unprocessable(page));
     }
-    match store_files(&state, &form.files)? {
+    match evidence::check(&state, &form.files, "附件") {
         Err(e) => Ok(unprocessable(
             detail_page(&state, &auth, activity.id, false, Some(e.to_string())).await?,
         )),
-        Ok(files) => {
-            for file in files {
-                let file = NewAttachment { record_id: id, ..file };
+        Ok(checked) => {
+            for file in checked.save(&state, "activity", id)? {
                 state.store.add_attachment(&auth.scope, activity.unit_id, file).await?;
             }
             Ok(see_other(format!("/activities/{id}?saved=1")))

@@ -6,7 +6,7 @@ use crate::auth::Auth;
 use crate::chrome::{Chrome, Nav, chrome};
 use crate::error::AppError;
 use crate::extract::{Form, Id, Query, opt_int};
-use crate::files::sniff;
+use crate::pages::evidence;
 use crate::pages::{SavedQuery, Submitted, see_other, settle, unprocessable};
 use crate::upload;
 use askama::Template;
@@ -15,7 +15,6 @@ use axum::extract::{Multipart, State};
 use axum::response::Response;
 use chrono::{Datelike, NaiveDate};
 use serde::Deserialize;
-use shoutu_domain::attachment::NewAttachment;
 use shoutu_domain::letter::{CopyStatus, Coverage, Letter, LetterId, NewLetter};
 use shoutu_domain::{Action, FieldError, Unit, UnitId, UnitKind};
 use shoutu_store::CopyChange;
@@ -246,40 +245,17 @@ pub async fn sign(
             return back_to_letter(&state, &auth, letter, Submitted::Fix(e)).await;
         }
     };
-    let mut scans = Vec::new();
-    for f in &form.files {
-        match sniff(&f.file_name, &f.bytes, state.config.max_upload_bytes) {
-            Ok(kind) => scans.push((f, kind)),
-            Err(message) => {
-                return back_to_letter(
-                    &state,
-                    &auth,
-                    letter,
-                    Submitted::Fix(FieldError::new("扫描件", message)),
-                )
-                .await;
-            }
-        }
-    }
+    let scans = match evidence::check(&state, &form.files, "扫描件") {
+        Ok(checked) => checked,
+        Err(e) => return back_to_letter(&state, &auth, letter, Submitted::Fix(e)).await,
+    };
     let change = CopyChange::Sign {
         on,
         signer: form.get("signer").to_string(),
     };
     let outcome = settle(state.store.update_copy(&auth.scope, copy, change).await)?;
     if let Submitted::Saved(saved) = &outcome {
-        for (f, kind) in scans {
-            let sha256 = state
-                .files
-                .save(&f.bytes)
-                .map_err(|e| AppError::Internal(e.to_string()))?;
-            let scan = NewAttachment {
-                sha256,
-                size: f.bytes.len() as i64,
-                media_type: kind.to_string(),
-                file_name: f.file_name.clone(),
-                record_type: "letter_copy",
-                record_id: saved.id,
-            };
+        for scan in scans.save(&state, "letter_copy", saved.id)? {
             state.store.add_attachment(&auth.scope, saved.unit_id, scan).await?;
         }
     }

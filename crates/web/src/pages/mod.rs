@@ -6,6 +6,7 @@ mod audit;
 mod check;
 mod conduct;
 mod duties;
+mod evidence;
 mod home;
 mod ledger_chart;
 pub(crate) mod ledger_excel;

@@ -6,7 +6,7 @@ use crate::auth::Auth;
 use crate::chrome::{Chrome, Nav, chrome};
 use crate::error::AppError;
 use crate::extract::{Form, Id, Query, opt_int};
-use crate::files::sniff;
+use crate::pages::evidence;
 use crate::pages::{SavedQuery, Submitted, see_other, settle, unprocessable};
 use crate::upload;
 use askama::Template;
@@ -15,7 +15,7 @@ use axum::extract::{Multipart, State};
 use axum::response::Response;
 use chrono::{Datelike, NaiveDate};
 use serde::Deserialize;
-use shoutu_domain::attachment::{Attachment, NewAttachment};
+use shoutu_domain::attachment::Attachment;
 use shoutu_domain::plan::{NewPlanItem, NewTask, NewUpdate, PlanItem, Task};
 use shoutu_domain::{Action, FieldError, PageRequest, Person, Unit, UnitId};
 use shoutu_store::PeopleFilter;
@@ -283,21 +283,10 @@ pub async fn update_task(
     auth.require(Action::Write)?;
     let task = state.store.task(&auth.scope, id).await?;
     let form = upload::read(multipart).await?;
-    let mut evidence = Vec::new();
-    for f in &form.files {
-        match sniff(&f.file_name, &f.bytes, state.config.max_upload_bytes) {
-            Ok(kind) => evidence.push((f, kind)),
-            Err(message) => {
-                return back(
-                    &state,
-                    &auth,
-                    task.item_id,
-                    Submitted::Fix(FieldError::new("佐证材料", message)),
-                )
-                .await;
-            }
-        }
-    }
+    let files = match evidence::check(&state, &form.files, "佐证材料") {
+        Ok(checked) => checked,
+        Err(e) => return back(&state, &auth, task.item_id, Submitted::Fix(e)).await,
+    };
     let parsed = NewUpdate::parse(
         form.get("date"),
         form.get("note"),
@@ -309,19 +298,7 @@ pub async fn update_task(
         Err(e) => Submitted::Fix(e),
     };
     if let Submitted::Saved(saved) = &outcome {
-        for (f, kind) in evidence {
-            let sha256 = state
-                .files
-                .save(&f.bytes)
-                .map_err(|e| AppError::Internal(e.to_string()))?;
-            let file = NewAttachment {
-                sha256,
-                size: f.bytes.len() as i64,
-                media_type: kind.to_string(),
-                file_name: f.file_name.clone(),
-                record_type: "task",
-                record_id: saved.id,
-            };
+        for file in files.save(&state, "task", saved.id)? {
             state.store.add_attachment(&auth.scope, saved.unit_id, file).await?;
         }
     }
