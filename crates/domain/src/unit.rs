@@ -264,6 +264,18 @@ pub fn tree_order(mut units: Vec<Unit>) -> Vec<Unit> {
     out
 }
 
+/// The ids of `root` and everything below it, taken from a listing in tree order (parents
+/// before their children, as [`tree_order`] and the store's `unit_tree` give).
+pub fn subtree_ids(units: &[Unit], root: UnitId) -> std::collections::HashSet<UnitId> {
+    let mut inside = std::collections::HashSet::from([root]);
+    for u in units {
+        if u.parent_id.is_some_and(|p| inside.contains(&p)) {
+            inside.insert(u.id);
+        }
+    }
+    inside
+}
+
 #[cfg(test)]
 mod tree_tests {
     use super::*;
@@ -291,5 +303,17 @@ mod tree_tests {
         ]);
         let ids: Vec<i64> = ordered.iter().map(|u| u.id.0).collect();
         assert_eq!(ids, vec![1, 2, 4, 3]);
+    }
+
+    #[test]
+    fn a_subtree_holds_its_root_and_all_below_it() {
+        let ordered = tree_order(vec![
+            unit(1, None, 0),
+            unit(2, Some(1), 0),
+            unit(3, Some(1), 1),
+            unit(4, Some(2), 0),
+        ]);
+        let ids = subtree_ids(&ordered, UnitId(2));
+        assert_eq!(ids, [UnitId(2), UnitId(4)].into_iter().collect());
     }
 }

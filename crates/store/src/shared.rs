@@ -308,6 +308,14 @@ macro_rules! impl_store {
                 row.map(User::from).ok_or(StoreError::NotFound)
             }
 
+            /// The unit a listing is narrowed to: one inside the scope, or the scope's root.
+            async fn filter_root(&self, scope: &Scope, unit: Option<UnitId>) -> Result<UnitId> {
+                match unit {
+                    Some(unit) => Ok(Self::scoped_unit(&self.pool, scope, unit).await?.id),
+                    None => Ok(scope.root),
+                }
+            }
+
             async fn user_unscoped(&self, id: UserId) -> Result<Option<UserRow>> {
                 Ok(sqlx::query_as(&sql(&[USER_COLUMNS, "WHERE us.id = $1"]))
                     .bind(id.0)
@@ -639,10 +647,7 @@ macro_rules! impl_store {
             }
 
             async fn people(&self, scope: &Scope, filter: &PeopleFilter, page: PageRequest) -> Result<Page<Person>> {
-                let root = match filter.unit {
-                    Some(unit) => Self::scoped_unit(&self.pool, scope, unit).await?.id,
-                    None => scope.root,
-                };
+                let root = self.filter_root(scope, filter.unit).await?;
                 let only_unit = filter.unit.filter(|_| !filter.include_subunits).map(|u| u.0);
                 let pattern = like_pattern(filter.name.as_deref());
                 let (total,): (i64,) = sqlx::query_as(&sql(&["SELECT COUNT(*) ", PERSON_FROM, PEOPLE_WHERE]))
@@ -1025,10 +1030,7 @@ macro_rules! impl_store {
                 if !scope.permits(Action::ViewAudit) {
                     return Err(StoreError::Forbidden);
                 }
-                let root = match filter.unit {
-                    Some(unit) => Self::scoped_unit(&self.pool, scope, unit).await?.id,
-                    None => scope.root,
-                };
+                let root = self.filter_root(scope, filter.unit).await?;
                 let from = filter.from.map(format_time).unwrap_or_default();
                 let until = filter.until.map(format_time).unwrap_or_else(|| "9999".to_string());
                 let record_type = filter.record_type.as_deref().filter(|t| !t.is_empty());
@@ -1126,10 +1128,7 @@ macro_rules! impl_store {
             }
 
             async fn activities(&self, scope: &Scope, filter: &ActivityFilter, page: PageRequest) -> Result<Page<Activity>> {
-                let root = match filter.unit {
-                    Some(unit) => Self::scoped_unit(&self.pool, scope, unit).await?.id,
-                    None => scope.root,
-                };
+                let root = self.filter_root(scope, filter.unit).await?;
                 let only_unit = filter.unit.filter(|_| !filter.include_subunits).map(|u| u.0);
                 let type_code = filter.type_code.as_deref().filter(|t| !t.is_empty());
                 let tag = filter.tag.as_deref().filter(|t| !t.is_empty());

@@ -61,3 +61,13 @@ pub fn opt_int(field: &str, value: Option<&str>) -> Result<Option<i64>, AppError
             .map_err(|_| AppError::BadRequest(format!("「{field}」应为整数，收到「{v}」"))),
     }
 }
+
+/// An optional date (YYYY-MM-DD) from a URL or form: empty means absent.
+pub fn opt_date(field: &str, value: Option<&str>) -> Result<Option<chrono::NaiveDate>, AppError> {
+    match value.map(str::trim).filter(|v| !v.is_empty()) {
+        None => Ok(None),
+        Some(v) => chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d")
+            .map(Some)
+            .map_err(|_| AppError::BadRequest(format!("「{field}」应为日期，例如 2026-11-23，收到「{v}」"))),
+    }
+}

@@ -5,9 +5,9 @@ use crate::AppState;
 use crate::auth::Auth;
 use crate::chrome::{Chrome, Nav, chrome};
 use crate::error::AppError;
-use crate::extract::{Id, Query, opt_int};
+use crate::extract::{Id, Query, opt_date, opt_int};
 use crate::pages::evidence;
-use crate::pages::people::{UnitOption, unit_options};
+use crate::pages::people::{UnitOption, people_of, unit_options};
 use crate::pages::{Pager, Submitted, query_string, see_other, settle, unprocessable};
 use crate::upload::{self, Submission};
 use askama::Template;
@@ -15,12 +15,11 @@ use askama_web::WebTemplate;
 use axum::extract::{Multipart, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use chrono::NaiveDate;
 use serde::Deserialize;
 use shoutu_domain::attachment::{Attachment, AttachmentId};
 use shoutu_domain::ledger::{Activity, ActivityId, ActivityInput, ActivityType, NewActivity};
 use shoutu_domain::{Action, FieldError, PageRequest, Person, UnitId};
-use shoutu_store::{ActivityFilter, PeopleFilter};
+use shoutu_store::ActivityFilter;
 use std::collections::BTreeMap;
 
 pub struct TypeOption {
@@ -84,15 +83,6 @@ pub struct ListQuery {
     page: Option<String>,
 }
 
-fn date(field: &str, value: Option<&str>) -> Result<Option<NaiveDate>, AppError> {
-    match value.map(str::trim).filter(|v| !v.is_empty()) {
-        None => Ok(None),
-        Some(v) => NaiveDate::parse_from_str(v, "%Y-%m-%d")
-            .map(Some)
-            .map_err(|_| AppError::BadRequest(format!("「{field}」应为日期，例如 2026-11-23，收到「{v}」"))),
-    }
-}
-
 /// The filter a list query asks for; the export uses the same, so it holds what was shown.
 pub(crate) fn filter_of(q: &ListQuery) -> Result<ActivityFilter, AppError> {
     let unit = opt_int("单位", q.unit.as_deref())?;
@@ -101,8 +91,8 @@ pub(crate) fn filter_of(q: &ListQuery) -> Result<ActivityFilter, AppError> {
         include_subunits: q.unit.is_none() || q.sub.as_deref() == Some("1"),
         type_code: q.kind.clone().filter(|k| !k.is_empty()),
         tag: q.tag.clone().filter(|t| !t.is_empty()),
-        from: date("起始日期", q.from.as_deref())?,
-        until: date("截止日期", q.until.as_deref())?,
+        from: opt_date("起始日期", q.from.as_deref())?,
+        until: opt_date("截止日期", q.until.as_deref())?,
     })
 }
 
@@ -200,20 +190,6 @@ pub struct NewQuery {
     kind: Option<String>,
 }
 
-/// People who can host or attend: those of the unit being looked at.
-async fn people_here(state: &AppState, auth: &Auth) -> Result<Vec<Person>, AppError> {
-    let filter = PeopleFilter {
-        unit: Some(auth.scope.root),
-        include_subunits: false,
-        name: None,
-    };
-    Ok(state
-        .store
-        .people(&auth.scope, &filter, PageRequest::new(None, Some(200)))
-        .await?
-        .items)
-}
-
 async fn form_page(
     state: &AppState,
     auth: &Auth,
@@ -224,7 +200,7 @@ async fn form_page(
     let values = submitted.map_or_else(BTreeMap::new, |s| s.fields.iter().cloned().collect());
     Ok(FormPage {
         chrome: chrome(state, auth, Nav::Module("xuexi"), format!("记录{}", kind.name)).await?,
-        people: people_here(state, auth).await?,
+        people: people_of(state, auth, auth.scope.root).await?,
         chosen: submitted.map(|s| s.all("participant")).unwrap_or_default(),
         flags: submitted.map(|s| s.all("flag")).unwrap_or_default(),
         kind: kind.clone(),

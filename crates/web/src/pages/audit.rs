@@ -4,14 +4,13 @@ use crate::AppState;
 use crate::auth::Auth;
 use crate::chrome::{Chrome, Nav, chrome};
 use crate::error::AppError;
-use crate::extract::{Query, opt_int};
+use crate::extract::{Query, opt_date, opt_int};
 use crate::pages::people::{UnitOption, unit_options};
 use crate::pages::{Pager, query_string};
 use crate::time;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
-use chrono::NaiveDate;
 use serde::Deserialize;
 use shoutu_domain::audit::RECORD_TYPES;
 use shoutu_domain::{Action, PageRequest, UnitId};
@@ -58,15 +57,6 @@ pub struct AuditQuery {
     page: Option<String>,
 }
 
-fn date(field: &str, value: Option<&str>) -> Result<Option<NaiveDate>, AppError> {
-    match value.map(str::trim).filter(|v| !v.is_empty()) {
-        None => Ok(None),
-        Some(v) => NaiveDate::parse_from_str(v, "%Y-%m-%d")
-            .map(Some)
-            .map_err(|_| AppError::BadRequest(format!("「{field}」应为日期，例如 2026-11-23，收到「{v}」"))),
-    }
-}
-
 pub async fn list(
     State(state): State<AppState>,
     auth: Auth,
@@ -75,8 +65,8 @@ pub async fn list(
     auth.require(Action::ViewAudit)?;
     let unit = opt_int("单位", q.unit.as_deref())?;
     let page = opt_int("页码", q.page.as_deref())?;
-    let from = date("起始日期", q.from.as_deref())?;
-    let until = date("截止日期", q.until.as_deref())?;
+    let from = opt_date("起始日期", q.from.as_deref())?;
+    let until = opt_date("截止日期", q.until.as_deref())?;
     let username = q.user.clone().unwrap_or_default();
     let actor = if username.trim().is_empty() {
         None

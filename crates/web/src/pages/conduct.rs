@@ -12,6 +12,7 @@ use axum::extract::State;
 use axum::response::Response;
 use serde::Deserialize;
 use shoutu_domain::conduct::{ConductRules, NewConductRules, NewViolation};
+use shoutu_domain::unit::subtree_ids;
 use shoutu_domain::{Action, FieldError, PageRequest, Person};
 use shoutu_store::PeopleFilter;
 
@@ -104,14 +105,9 @@ async fn detail_page(
         name: None,
     };
     let tree = state.store.unit_tree(&auth.scope).await?;
+    // Rules from above bind everyone here; our own bind the publishing unit's subtree.
     let bound: std::collections::HashSet<_> = if tree.iter().any(|u| u.id == rules.unit_id) {
-        let mut inside = std::collections::HashSet::from([rules.unit_id]);
-        for u in &tree {
-            if u.parent_id.is_some_and(|p| inside.contains(&p)) {
-                inside.insert(u.id);
-            }
-        }
-        inside
+        subtree_ids(&tree, rules.unit_id)
     } else {
         tree.iter().map(|u| u.id).collect()
     };

@@ -6,6 +6,7 @@ use crate::auth::Auth;
 use crate::chrome::{Chrome, Nav, chrome};
 use crate::error::AppError;
 use crate::extract::{Form, Id, Query};
+use crate::pages::people::people_of;
 use crate::pages::{Submitted, see_other, settle, unprocessable};
 use askama::Template;
 use askama_web::WebTemplate;
@@ -14,8 +15,7 @@ use axum::response::Response;
 use chrono::NaiveDate;
 use serde::Deserialize;
 use shoutu_domain::duty::{Duty, DutyRole, NewDuty};
-use shoutu_domain::{Action, FieldError, PageRequest, Person, Unit};
-use shoutu_store::PeopleFilter;
+use shoutu_domain::{Action, FieldError, Person, Unit};
 
 #[derive(Template, WebTemplate)]
 #[template(path = "duties.html")]
@@ -39,20 +39,11 @@ pub struct OnQuery {
 
 async fn page(state: &AppState, auth: &Auth, on: NaiveDate, error: Option<FieldError>) -> Result<DutiesPage, AppError> {
     let unit = state.store.unit(&auth.scope, auth.scope.root).await?;
-    let filter = PeopleFilter {
-        unit: Some(unit.id),
-        include_subunits: false,
-        name: None,
-    };
     Ok(DutiesPage {
         chrome: chrome(state, auth, Nav::Module("zeren"), "领导小组与职责分工").await?,
         current: state.store.duties(&auth.scope, unit.id, Some(on)).await?,
         history: state.store.duties(&auth.scope, unit.id, None).await?,
-        people: state
-            .store
-            .people(&auth.scope, &filter, PageRequest::new(None, Some(200)))
-            .await?
-            .items,
+        people: people_of(state, auth, unit.id).await?,
         roles: DutyRole::ALL.iter().map(|r| (r.code(), r.label())).collect(),
         today: state.today().to_string(),
         can_write: auth.can(Action::Write),

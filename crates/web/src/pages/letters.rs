@@ -7,7 +7,7 @@ use crate::chrome::{Chrome, Nav, chrome};
 use crate::error::AppError;
 use crate::extract::{Form, Id, Query, opt_int};
 use crate::pages::evidence;
-use crate::pages::{SavedQuery, Submitted, see_other, settle, unprocessable};
+use crate::pages::{SavedQuery, Submitted, YearQuery, see_other, settle, unprocessable};
 use crate::upload;
 use askama::Template;
 use askama_web::WebTemplate;
@@ -32,13 +32,8 @@ pub(crate) struct ListPage {
     can_write: bool,
 }
 
-#[derive(Deserialize)]
-pub struct YearQuery {
-    year: Option<String>,
-}
-
 pub async fn list(State(state): State<AppState>, auth: Auth, Query(q): Query<YearQuery>) -> Result<ListPage, AppError> {
-    let year = opt_int("年度", q.year.as_deref())?.map_or(state.today().year(), |y| y as i32);
+    let year = q.year_or(state.today())?;
     let letters = state.store.letters(&auth.scope, Some(year)).await?;
     let coverage = Coverage::of(&state.store.letter_copies(&auth.scope, year).await?);
     Ok(ListPage {
@@ -268,7 +263,7 @@ pub async fn export(
     auth: Auth,
     Query(q): Query<YearQuery>,
 ) -> Result<Response, AppError> {
-    let year = opt_int("年度", q.year.as_deref())?.map_or(state.today().year(), |y| y as i32);
+    let year = q.year_or(state.today())?;
     let letters = state.store.letters(&auth.scope, Some(year)).await?;
     let date = |d: Option<NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
     let rows: Vec<Vec<String>> = letters

@@ -152,6 +152,18 @@ pub(crate) struct SavedQuery {
     pub saved: Option<String>,
 }
 
+/// `?year=`: the year a page covers, this year when absent.
+#[derive(serde::Deserialize)]
+pub(crate) struct YearQuery {
+    year: Option<String>,
+}
+
+impl YearQuery {
+    pub fn year_or(&self, today: chrono::NaiveDate) -> Result<i32, AppError> {
+        Ok(crate::extract::opt_int("年度", self.year.as_deref())?.map_or(chrono::Datelike::year(&today), |y| y as i32))
+    }
+}
+
 /// Pagination links keep the other query parameters of a list.
 pub(crate) struct Pager {
     pub page: i64,

@@ -30,6 +30,17 @@ pub fn unit_options(units: &[Unit]) -> Vec<UnitOption> {
         .collect()
 }
 
+/// The people registered in one unit itself (not below it): hosts, attendees, duty holders.
+pub(crate) async fn people_of(state: &AppState, auth: &Auth, unit: UnitId) -> Result<Vec<Person>, AppError> {
+    let filter = PeopleFilter {
+        unit: Some(unit),
+        include_subunits: false,
+        name: None,
+    };
+    let page = PageRequest::new(None, Some(PageRequest::MAX_PER_PAGE));
+    Ok(state.store.people(&auth.scope, &filter, page).await?.items)
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "people/list.html")]
 pub(crate) struct ListPage {

@@ -7,7 +7,8 @@ use crate::chrome::{Chrome, Nav, chrome};
 use crate::error::AppError;
 use crate::extract::{Form, Id, Query, opt_int};
 use crate::pages::evidence;
-use crate::pages::{SavedQuery, Submitted, see_other, settle, unprocessable};
+use crate::pages::people::people_of;
+use crate::pages::{SavedQuery, Submitted, YearQuery, see_other, settle, unprocessable};
 use crate::upload;
 use askama::Template;
 use askama_web::WebTemplate;
@@ -17,8 +18,8 @@ use chrono::{Datelike, NaiveDate};
 use serde::Deserialize;
 use shoutu_domain::attachment::Attachment;
 use shoutu_domain::plan::{NewPlanItem, NewTask, NewUpdate, PlanItem, Task};
-use shoutu_domain::{Action, FieldError, PageRequest, Person, Unit, UnitId};
-use shoutu_store::PeopleFilter;
+use shoutu_domain::unit::subtree_ids;
+use shoutu_domain::{Action, FieldError, Person, Unit, UnitId};
 
 const NAV: Nav = Nav::Module("zeren");
 
@@ -68,13 +69,8 @@ pub(crate) struct ListPage {
     can_write: bool,
 }
 
-#[derive(Deserialize)]
-pub struct YearQuery {
-    year: Option<String>,
-}
-
 pub async fn list(State(state): State<AppState>, auth: Auth, Query(q): Query<YearQuery>) -> Result<ListPage, AppError> {
-    let year = opt_int("年度", q.year.as_deref())?.map_or(state.today().year(), |y| y as i32);
+    let year = q.year_or(state.today())?;
     let items = state.store.plan_items(&auth.scope, year).await?;
     let tree = state.store.unit_tree(&auth.scope).await?;
     Ok(ListPage {
@@ -117,11 +113,6 @@ async fn form_page(
     values: ItemForm,
     error: Option<FieldError>,
 ) -> Result<FormPage, AppError> {
-    let filter = PeopleFilter {
-        unit: Some(auth.scope.root),
-        include_subunits: false,
-        name: None,
-    };
     Ok(FormPage {
         chrome: chrome(state, auth, NAV, "新增方案事项").await?,
         units: state
@@ -131,11 +122,7 @@ async fn form_page(
             .into_iter()
             .filter(|u| u.depth <= 1)
             .collect(),
-        people: state
-            .store
-            .people(&auth.scope, &filter, PageRequest::new(None, Some(200)))
-            .await?
-            .items,
+        people: people_of(state, auth, auth.scope.root).await?,
         values,
         error,
     })
@@ -202,15 +189,13 @@ async fn detail_page(
     let owner_side = tree
         .iter()
         .any(|u| u.id == item.unit_id || u.id == item.responsible_unit);
-    let responsible = item.responsible_unit;
-    let mut below = Vec::new();
-    let mut inside = std::collections::HashSet::from([responsible]);
-    for u in &tree {
-        if u.parent_id.is_some_and(|p| inside.contains(&p)) {
-            inside.insert(u.id);
-            below.push(u.clone());
-        }
-    }
+    // Tasks go to units below the responsible one.
+    let inside = subtree_ids(&tree, item.responsible_unit);
+    let below: Vec<Unit> = tree
+        .iter()
+        .filter(|u| u.id != item.responsible_unit && inside.contains(&u.id))
+        .cloned()
+        .collect();
     let title = item.title.clone();
     let mut view = views(state, auth, vec![item], &tree).remove(0);
     for t in &mut view.tasks {
@@ -317,7 +302,7 @@ pub async fn export(
     auth: Auth,
     Query(q): Query<YearQuery>,
 ) -> Result<Response, AppError> {
-    let year = opt_int("年度", q.year.as_deref())?.map_or(state.today().year(), |y| y as i32);
+    let year = q.year_or(state.today())?;
     let today = state.today();
     let items = state.store.plan_items(&auth.scope, year).await?;
     let mut rows = Vec::new();
