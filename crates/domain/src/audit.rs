@@ -114,7 +114,7 @@ pub fn format_time(at: chrono::DateTime<chrono::Utc>) -> String {
     at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
 }
 
-pub const RECORD_TYPES: [(&str, &str); 12] = [
+pub const RECORD_TYPES: &[(&str, &str)] = &[
     ("unit", "单位"),
     ("person", "人员"),
     ("user", "用户"),

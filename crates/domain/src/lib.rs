@@ -5,6 +5,7 @@ pub mod audit;
 pub mod clock;
 pub mod conduct;
 pub mod duty;
+pub mod fact;
 pub mod field;
 pub mod ledger;
 pub mod letter;

@@ -9,6 +9,7 @@
 
 mod connect;
 mod error;
+mod facts;
 mod postgres;
 mod rows;
 mod shared;
@@ -16,6 +17,7 @@ mod sqlite;
 
 pub use connect::{ConnectError, DEFAULT_URL, connect, describe_url};
 pub use error::StoreError;
+pub use facts::FactStore;
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 
@@ -135,7 +137,9 @@ pub struct ChainReport {
 }
 
 #[async_trait]
-pub trait Store: Send + Sync {
+/// The whole storage interface: the core registers below, plus one sub-trait per register
+/// added since (each in its own module, implemented by its own macro for both backends).
+pub trait Store: FactStore + Send + Sync {
     fn backend(&self) -> &'static str;
 
     // ---- units ----

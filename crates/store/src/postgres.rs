@@ -29,3 +29,4 @@ impl PgStore {
 }
 
 crate::shared::impl_store!(PgStore, sqlx::Postgres, "postgres");
+crate::facts::impl_facts!(PgStore, sqlx::Postgres);

@@ -36,3 +36,4 @@ impl SqliteStore {
 }
 
 crate::shared::impl_store!(SqliteStore, sqlx::Sqlite, "sqlite");
+crate::facts::impl_facts!(SqliteStore, sqlx::Sqlite);
