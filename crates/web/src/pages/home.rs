@@ -35,6 +35,37 @@ pub(crate) struct Dashboard {
     chart: crate::pages::ledger_chart::LedgerChart,
     /// This year's letters below this unit that are not yet signed.
     letters: shoutu_domain::letter::Coverage,
+    figures: Vec<Figure>,
+}
+
+/// One figure of the fact catalogue for this year, linked to its evidence.
+pub struct Figure {
+    pub area: &'static str,
+    pub label: &'static str,
+    pub value: String,
+    pub measure_word: &'static str,
+    pub missing: bool,
+    pub link: String,
+}
+
+/// Every unparameterised fact of the catalogue for the unit's subtree this year: whatever a
+/// register records shows up here without anyone filling in a form.
+async fn figures(state: &AppState, auth: &Auth, year: i32) -> Result<Vec<Figure>, AppError> {
+    let range = shoutu_domain::fact::DateRange::year(year);
+    let mut out = Vec::new();
+    for def in shoutu_domain::fact::catalogue().filter(|d| d.parameter.is_none()) {
+        let fact = state.store.fact(&auth.scope, def.key, auth.scope.root, range).await?;
+        out.push(Figure {
+            area: def.area,
+            label: def.label,
+            value: fact.display(),
+            measure_word: def.measure_word,
+            missing: fact.value.is_none(),
+            link: crate::pages::facts::fact_href(def.key, auth.scope.root, range),
+        });
+    }
+    out.sort_by_key(|f| f.area);
+    Ok(out)
 }
 
 pub async fn dashboard(State(state): State<AppState>, auth: Auth) -> Result<Dashboard, AppError> {
@@ -76,6 +107,7 @@ pub async fn dashboard(State(state): State<AppState>, auth: Auth) -> Result<Dash
                 .letter_copies(&auth.scope, chrono::Datelike::year(&today))
                 .await?,
         ),
+        figures: figures(&state, &auth, chrono::Datelike::year(&today)).await?,
     })
 }
 

@@ -7,6 +7,7 @@ mod check;
 mod conduct;
 mod duties;
 mod evidence;
+pub(crate) mod facts;
 mod home;
 mod ledger_chart;
 pub(crate) mod ledger_excel;
@@ -53,6 +54,7 @@ pub fn routes() -> Router<AppState> {
         .route("/users/{id}/lock", post(users::lock))
         .route("/users/{id}/unlock", post(users::unlock))
         .route("/audit", get(audit::list))
+        .route("/facts", get(facts::evidence))
         .route(
             "/activities",
             get(activities::list)

@@ -5,6 +5,7 @@ mod check;
 mod conduct;
 mod duties;
 mod excel;
+mod facts;
 mod helpers;
 mod ledger;
 mod letters;
