@@ -10,6 +10,8 @@
 //! documents of those units are matched, attachments included.
 
 mod extract;
+mod grams;
+mod highlight;
 mod record;
 
 pub use extract::text_of;
@@ -19,26 +21,29 @@ use record::{Change, body_of, change_of, key_of, merge, title_of};
 use serde_json::{Map, Value};
 use shoutu_store::SearchFeedStore;
 use std::collections::HashMap;
-use std::ops::Range;
 use std::path::{Path, PathBuf};
 use tantivy::collector::{Count, TopDocs};
-use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery, TermSetQuery};
+use tantivy::query::{BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, TermQuery, TermSetQuery};
 use tantivy::schema::{
     Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions, Value as _,
 };
-use tantivy::snippet::SnippetGenerator;
 use tantivy::tokenizer::{LowerCaser, TextAnalyzer, TokenStream};
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
 /// Bumped whenever the schema or what goes into a document changes: an index of another
 /// version is rebuilt from the audit log instead of being misread.
-const SCHEMA_VERSION: u32 = 1;
+const SCHEMA_VERSION: u32 = 2;
 const TOKENIZER: &str = "jieba";
+const BIGRAMS: &str = "bigrams";
 /// Audit entries read per round trip to the database.
 const FEED_BATCH: i64 = 2000;
 /// Records held in memory before a commit during a long catch-up.
 const COMMIT_EVERY: usize = 20_000;
 const WRITER_HEAP: usize = 50_000_000;
+/// Terms of a query beyond these are ignored; each becomes a clause.
+const MAX_TERMS: usize = 8;
+/// Characters of body text shown around the first hit.
+const SNIPPET_CHARS: usize = 120;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SearchError {
@@ -60,6 +65,8 @@ struct Fields {
     unit: Field,
     title: Field,
     body: Field,
+    /// Title and body again as overlapping character pairs (see `grams`).
+    grams: Field,
     state: Field,
     at: Field,
 }
@@ -73,6 +80,11 @@ fn schema() -> (Schema, Fields) {
                 .set_index_option(IndexRecordOption::WithFreqsAndPositions),
         )
         .set_stored();
+    let grams = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(BIGRAMS)
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+    );
     let fields = Fields {
         key: b.add_text_field("key", STRING | STORED),
         kind: b.add_text_field("kind", STRING | STORED),
@@ -80,6 +92,7 @@ fn schema() -> (Schema, Fields) {
         unit: b.add_i64_field("unit", INDEXED | STORED),
         title: b.add_text_field("title", text.clone()),
         body: b.add_text_field("body", text),
+        grams: b.add_text_field("grams", grams),
         state: b.add_text_field("state", STORED),
         at: b.add_text_field("at", STORED),
     };
@@ -146,6 +159,7 @@ impl SearchIndex {
 
     fn from_index(index: Index, fields: Fields, files_dir: PathBuf) -> Result<Self> {
         index.tokenizers().register(TOKENIZER, analyzer());
+        index.tokenizers().register(BIGRAMS, TextAnalyzer::from(grams::Bigrams));
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
         let seq = payload_of(&index).map_or(0, |p| p.seq);
         Ok(SearchIndex {
@@ -291,7 +305,9 @@ impl SearchIndex {
             doc.add_text(f.kind, &p.kind);
             doc.add_text(f.id, &p.id);
             doc.add_i64(f.unit, p.unit);
-            doc.add_text(f.title, title_of(label, &p.id, &p.state));
+            let title = title_of(label, &p.id, &p.state);
+            doc.add_text(f.grams, format!("{title}\n{body}"));
+            doc.add_text(f.title, title);
             doc.add_text(f.body, &body);
             doc.add_text(f.state, serde_json::to_string(&p.state).unwrap_or_default());
             doc.add_text(f.at, &p.at);
@@ -305,31 +321,46 @@ impl SearchIndex {
         Ok(())
     }
 
-    /// Records and attachments of `units` matching every word of `text`, best first.
+    /// Records and attachments of `units` matching every term of `text` (terms are separated
+    /// by spaces), best first. A term matches by its words as segmented, or as a run of
+    /// characters anywhere in the text.
     pub fn search(&self, request: &SearchRequest<'_>) -> Result<Hits> {
-        let words = self.words(request.text);
-        if words.is_empty() || request.units.is_empty() {
+        let terms: Vec<String> = request
+            .text
+            .split_whitespace()
+            .map(str::to_lowercase)
+            .filter(|t| t.chars().any(char::is_alphanumeric))
+            .take(MAX_TERMS)
+            .collect();
+        if terms.is_empty() || request.units.is_empty() {
             return Ok(Hits::default());
         }
         let f = self.fields;
-        let mut must: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        for word in &words {
-            let title: Box<dyn Query> = Box::new(BoostQuery::new(
-                Box::new(TermQuery::new(
-                    Term::from_field_text(f.title, word),
-                    IndexRecordOption::WithFreqs,
-                )),
-                2.0,
-            ));
-            let body: Box<dyn Query> = Box::new(TermQuery::new(
-                Term::from_field_text(f.body, word),
-                IndexRecordOption::WithFreqs,
-            ));
-            must.push((Occur::Must, Box::new(BooleanQuery::union(vec![title, body]))));
+        let mut needles: Vec<String> = Vec::new();
+        let mut per_term: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for term in &terms {
+            let words = self.words(term);
+            let mut ways: Vec<Box<dyn Query>> = Vec::new();
+            if !words.is_empty() {
+                let all_words: Vec<(Occur, Box<dyn Query>)> =
+                    words.iter().map(|w| (Occur::Must, self.word_query(w))).collect();
+                ways.push(Box::new(BooleanQuery::new(all_words)));
+            }
+            if let Some(q) = self.grams_query(term) {
+                ways.push(q);
+            }
+            if ways.is_empty() {
+                continue;
+            }
+            needles.push(term.clone());
+            needles.extend(words.into_iter().filter(|w| w.chars().count() > 1));
+            per_term.push((Occur::Must, Box::new(BooleanQuery::union(ways))));
         }
-        let text_query = BooleanQuery::new(must);
+        if per_term.is_empty() {
+            return Ok(Hits::default());
+        }
         let mut all: Vec<(Occur, Box<dyn Query>)> = vec![
-            (Occur::Must, Box::new(text_query.clone())),
+            (Occur::Must, Box::new(BooleanQuery::new(per_term))),
             (
                 Occur::Must,
                 Box::new(TermSetQuery::new(
@@ -357,27 +388,12 @@ impl SearchIndex {
                 Count,
             ),
         )?;
-        let mut body_snippets = SnippetGenerator::create(&searcher, &text_query, f.body)?;
-        body_snippets.set_max_num_chars(160);
-        let mut title_snippets = SnippetGenerator::create(&searcher, &text_query, f.title)?;
-        title_snippets.set_max_num_chars(200);
         let mut hits = Vec::with_capacity(top.len());
         for (_, address) in top {
             let doc: TantivyDocument = searcher.doc(address)?;
             let text = |field| doc.get_first(field).and_then(|v| v.as_str()).unwrap_or("").to_string();
             let state: Map<String, Value> = serde_json::from_str(&text(f.state)).unwrap_or_default();
-            let title = segments(&title_snippets.snippet_from_doc(&doc), &text(f.title));
-            let body_snippet = body_snippets.snippet_from_doc(&doc);
-            let snippet = if body_snippet.highlighted().is_empty() {
-                vec![Segment {
-                    text: text(f.body).chars().take(120).collect(),
-                    hit: false,
-                }]
-            } else {
-                segments(&body_snippet, "")
-            };
             let kind = text(f.kind);
-            let id = text(f.id);
             // An attachment opens where its record is shown.
             let parent = (kind == "attachment").then(|| {
                 (
@@ -391,15 +407,51 @@ impl SearchIndex {
             });
             hits.push(Hit {
                 unit_id: doc.get_first(f.unit).and_then(|v| v.as_i64()).unwrap_or(0),
+                id: text(f.id),
                 kind,
-                id,
                 parent,
-                title,
-                snippet,
+                title: highlight::highlight(&text(f.title), &needles, None),
+                snippet: highlight::highlight(&text(f.body), &needles, Some(SNIPPET_CHARS)),
                 at: text(f.at),
             });
         }
         Ok(Hits { total, hits })
+    }
+
+    /// A segmented word in the title (weighted up) or the body.
+    fn word_query(&self, word: &str) -> Box<dyn Query> {
+        let f = self.fields;
+        let title: Box<dyn Query> = Box::new(BoostQuery::new(
+            Box::new(TermQuery::new(
+                Term::from_field_text(f.title, word),
+                IndexRecordOption::WithFreqs,
+            )),
+            2.0,
+        ));
+        let body: Box<dyn Query> = Box::new(TermQuery::new(
+            Term::from_field_text(f.body, word),
+            IndexRecordOption::WithFreqs,
+        ));
+        Box::new(BooleanQuery::union(vec![title, body]))
+    }
+
+    /// Every run of letters in the term as a phrase of its character pairs.
+    fn grams_query(&self, term: &str) -> Option<Box<dyn Query>> {
+        let f = self.fields;
+        let mut runs: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for (_, run) in grams::runs(term) {
+            let terms: Vec<Term> = grams::pairs(run)
+                .into_iter()
+                .map(|(_, g)| Term::from_field_text(f.grams, g))
+                .collect();
+            let q: Box<dyn Query> = match terms.len() {
+                0 => continue,
+                1 => Box::new(TermQuery::new(terms[0].clone(), IndexRecordOption::WithFreqs)),
+                _ => Box::new(PhraseQuery::new(terms)),
+            };
+            runs.push((Occur::Must, q));
+        }
+        (!runs.is_empty()).then(|| Box::new(BooleanQuery::new(runs)) as Box<dyn Query>)
     }
 
     /// The words of a query as the index cut them, without punctuation and repeats.
@@ -529,40 +581,4 @@ impl Hit {
 pub struct Segment {
     pub text: String,
     pub hit: bool,
-}
-
-fn segments(snippet: &tantivy::snippet::Snippet, fallback: &str) -> Vec<Segment> {
-    let fragment = snippet.fragment();
-    if fragment.is_empty() || snippet.highlighted().is_empty() {
-        return vec![Segment {
-            text: fallback.to_string(),
-            hit: false,
-        }];
-    }
-    let mut out = Vec::new();
-    let mut at = 0;
-    for Range { start, end } in snippet.highlighted() {
-        let (start, end) = ((*start).max(at), *end);
-        if start >= end || end > fragment.len() {
-            continue;
-        }
-        if start > at {
-            out.push(Segment {
-                text: fragment[at..start].to_string(),
-                hit: false,
-            });
-        }
-        out.push(Segment {
-            text: fragment[start..end].to_string(),
-            hit: true,
-        });
-        at = end;
-    }
-    if at < fragment.len() {
-        out.push(Segment {
-            text: fragment[at..].to_string(),
-            hit: false,
-        });
-    }
-    out
 }

@@ -13,7 +13,15 @@ const SECRET_MARKS: &[&str] = &["password", "token", "secret", "csrf", "session"
 
 /// Fields kept in the stored state (an attachment's bytes are found by them) but not words
 /// anyone searches for.
-const NOISE_KEYS: &[&str] = &["sha256", "media_type", "record_type", "hash", "prev_hash"];
+const NOISE_KEYS: &[&str] = &[
+    "sha256",
+    "media_type",
+    "record_type",
+    "type_code",
+    "flags",
+    "hash",
+    "prev_hash",
+];
 
 /// Fields that name a record, most telling first.
 const TITLE_KEYS: &[&str] = &[

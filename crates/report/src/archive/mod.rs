@@ -4,10 +4,12 @@
 //! `报告/…` (finalised reports), `附件/<record kind>/<date>_<id>_<name>` and
 //! `manifest.sha256` (sha256sum format) listing every other file, which [`verify`] checks.
 
+mod collect;
 mod index_html;
 mod names;
 mod verify;
 
+pub use collect::collect;
 pub use names::sanitize_file_name;
 pub use verify::{VerifyReport, verify};
 

@@ -10,11 +10,13 @@ mod evidence;
 mod home;
 mod ledger_chart;
 pub(crate) mod ledger_excel;
+mod ledgers;
 mod letters;
 mod login;
 mod people;
 pub(crate) mod plans;
 pub(crate) mod requirements;
+mod search;
 mod units;
 mod users;
 
@@ -30,6 +32,8 @@ use shoutu_store::StoreError;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
+        .merge(search::routes())
+        .merge(ledgers::routes())
         .route("/", get(home::dashboard))
         .route("/healthz", get(|| async { "ok" }))
         .route("/login", get(login::form).post(login::submit))

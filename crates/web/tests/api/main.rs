@@ -11,3 +11,4 @@ mod letters;
 mod pages;
 mod plans;
 mod scope;
+mod search;

@@ -1,0 +1,15 @@
+//! Where a record of a given kind is shown, for links from search results, fact drill-downs
+//! and the audit log. One arm per record kind that has a page.
+
+pub fn href(kind: &str, id: i64) -> Option<String> {
+    match kind {
+        "activity" => Some(format!("/activities/{id}")),
+        "letter" => Some(format!("/letters/{id}")),
+        "plan_item" => Some(format!("/plans/{id}")),
+        "conduct_rules" => Some(format!("/conduct/{id}")),
+        "unit" => Some(format!("/units/{id}")),
+        "person" => Some(format!("/people/{id}")),
+        "attachment" => Some(format!("/attachments/{id}")),
+        _ => None,
+    }
+}
