@@ -103,6 +103,11 @@ fn schema() -> (Schema, Fields) {
 struct Payload {
     version: u32,
     seq: i64,
+    /// The audit hash of entry `seq`: if the database behind the index is replaced (a new
+    /// demo, a restored backup), the entry at the cursor no longer matches and the index
+    /// starts over instead of mixing two histories.
+    #[serde(default)]
+    hash: String,
 }
 
 /// The index with its cursor. Cheap to share behind an `Arc`; searches run concurrently,
@@ -120,6 +125,7 @@ pub struct SearchIndex {
 struct Writer {
     writer: Option<IndexWriter>,
     seq: i64,
+    hash: String,
 }
 
 fn analyzer() -> TextAnalyzer {
@@ -161,13 +167,17 @@ impl SearchIndex {
         index.tokenizers().register(TOKENIZER, analyzer());
         index.tokenizers().register(BIGRAMS, TextAnalyzer::from(grams::Bigrams));
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
-        let seq = payload_of(&index).map_or(0, |p| p.seq);
+        let (seq, hash) = payload_of(&index).map_or((0, String::new()), |p| (p.seq, p.hash));
         Ok(SearchIndex {
             index,
             reader,
             fields,
             files_dir,
-            writer: tokio::sync::Mutex::new(Writer { writer: None, seq }),
+            writer: tokio::sync::Mutex::new(Writer {
+                writer: None,
+                seq,
+                hash,
+            }),
         })
     }
 
@@ -187,16 +197,7 @@ impl SearchIndex {
         feed: &dyn SearchFeedStore,
         progress: &mut (dyn FnMut(i64, i64) + Send),
     ) -> Result<usize> {
-        {
-            let mut w = self.writer.lock().await;
-            let writer = self.writer_of(&mut w)?;
-            writer.delete_all_documents()?;
-            let mut commit = writer.prepare_commit()?;
-            commit.set_payload(&payload(0));
-            commit.commit()?;
-            w.seq = 0;
-            self.reader.reload()?;
-        }
+        self.reset(&mut *self.writer.lock().await)?;
         self.catch_up_with(feed, progress).await
     }
 
@@ -207,10 +208,18 @@ impl SearchIndex {
         progress: &mut (dyn FnMut(i64, i64) + Send),
     ) -> Result<usize> {
         let mut w = self.writer.lock().await;
+        if w.seq > 0 {
+            let at_cursor = feed.search_feed_after(w.seq - 1, 1).await?;
+            if !at_cursor.first().is_some_and(|e| e.seq == w.seq && e.hash == w.hash) {
+                tracing::warn!("the audit log behind the search index changed; rebuilding the index");
+                self.reset(&mut w)?;
+            }
+        }
         let head = feed.search_feed_head().await?;
         if head <= w.seq {
             return Ok(0);
         }
+        let mut last_hash = w.hash.clone();
         let mut pending: HashMap<String, Pending> = HashMap::new();
         let mut read = 0usize;
         let mut cursor = w.seq;
@@ -218,6 +227,7 @@ impl SearchIndex {
             let batch = feed.search_feed_after(cursor, FEED_BATCH).await?;
             let Some(last) = batch.last() else { break };
             cursor = last.seq;
+            last_hash = last.hash.clone();
             read += batch.len();
             for entry in &batch {
                 let change = change_of(entry);
@@ -252,14 +262,14 @@ impl SearchIndex {
                 }
             }
             if pending.len() >= COMMIT_EVERY {
-                self.flush(&mut w, std::mem::take(&mut pending), cursor)?;
+                self.flush(&mut w, std::mem::take(&mut pending), cursor, &last_hash)?;
             }
             progress(cursor, head);
             if cursor >= head {
                 break;
             }
         }
-        self.flush(&mut w, pending, cursor)?;
+        self.flush(&mut w, pending, cursor, &last_hash)?;
         Ok(read)
     }
 
@@ -286,7 +296,20 @@ impl SearchIndex {
         Ok(state)
     }
 
-    fn flush(&self, w: &mut Writer, pending: HashMap<String, Pending>, seq: i64) -> Result<()> {
+    /// Empties the index and moves the cursor to the start of the log.
+    fn reset(&self, w: &mut Writer) -> Result<()> {
+        let writer = self.writer_of(w)?;
+        writer.delete_all_documents()?;
+        let mut commit = writer.prepare_commit()?;
+        commit.set_payload(&payload(0, ""));
+        commit.commit()?;
+        w.seq = 0;
+        w.hash.clear();
+        self.reader.reload()?;
+        Ok(())
+    }
+
+    fn flush(&self, w: &mut Writer, pending: HashMap<String, Pending>, seq: i64, hash: &str) -> Result<()> {
         let f = self.fields;
         let files_dir = self.files_dir.clone();
         let writer = self.writer_of(w)?;
@@ -314,9 +337,10 @@ impl SearchIndex {
             writer.add_document(doc)?;
         }
         let mut commit = writer.prepare_commit()?;
-        commit.set_payload(&payload(seq));
+        commit.set_payload(&payload(seq, hash));
         commit.commit()?;
         w.seq = seq;
+        w.hash = hash.to_string();
         self.reader.reload()?;
         Ok(())
     }
@@ -493,10 +517,11 @@ struct Pending {
     deleted: bool,
 }
 
-fn payload(seq: i64) -> String {
+fn payload(seq: i64, hash: &str) -> String {
     serde_json::to_string(&Payload {
         version: SCHEMA_VERSION,
         seq,
+        hash: hash.to_string(),
     })
     .expect("payload serialises")
 }

@@ -250,3 +250,24 @@ async fn the_index_catches_up_with_writes_and_rebuilds_from_nothing() {
     assert_eq!(read as i64, head, "a rebuild reads the whole log");
     assert_eq!(titles(&index, &w, &w.town_a, "宣讲").await.len(), 1);
 }
+
+#[tokio::test]
+async fn an_index_left_from_another_database_starts_over() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = world().await;
+    study(&first, &first.town_a, "旧库里的宣讲记录", "").await;
+    SearchIndex::open(dir.path(), first.files.path())
+        .unwrap()
+        .catch_up(&*first.store)
+        .await
+        .unwrap();
+    // A new database (a fresh demo) with a longer history of its own.
+    let second = world().await;
+    for i in 0..5 {
+        study(&second, &second.town_a, &format!("新库记录{i}"), "").await;
+    }
+    let index = SearchIndex::open(dir.path(), second.files.path()).unwrap();
+    index.catch_up(&*second.store).await.unwrap();
+    assert!(titles(&index, &second, &second.town_a, "旧库").await.is_empty());
+    assert_eq!(titles(&index, &second, &second.town_a, "新库记录").await.len(), 5);
+}
