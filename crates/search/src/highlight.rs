@@ -17,7 +17,11 @@ pub fn highlight(text: &str, needles: &[String], window: Option<usize>) -> Vec<S
     let mut ranges: Vec<(usize, usize)> = Vec::new();
     for needle in needles.iter().filter(|n| !n.is_empty()) {
         for (at, m) in hay.match_indices(needle.as_str()) {
-            ranges.push((at, at + m.len()));
+            let end = at + m.len();
+            // Guards against lowercasing that kept the total length but moved boundaries.
+            if text.is_char_boundary(at) && text.is_char_boundary(end) {
+                ranges.push((at, end));
+            }
         }
     }
     ranges.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
