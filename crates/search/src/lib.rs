@@ -17,7 +17,7 @@ mod record;
 pub use extract::text_of;
 pub use record::is_secret;
 
-use record::{Change, body_of, change_of, key_of, merge, title_of};
+use record::{Change, body_of, change_of, date_of, key_of, merge, title_of};
 use serde_json::{Map, Value};
 use shoutu_store::SearchFeedStore;
 use std::collections::HashMap;
@@ -32,7 +32,7 @@ use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Te
 
 /// Bumped whenever the schema or what goes into a document changes: an index of another
 /// version is rebuilt from the audit log instead of being misread.
-const SCHEMA_VERSION: u32 = 2;
+const SCHEMA_VERSION: u32 = 3;
 const TOKENIZER: &str = "jieba";
 const BIGRAMS: &str = "bigrams";
 /// Audit entries read per round trip to the database.
@@ -434,6 +434,7 @@ impl SearchIndex {
                 id: text(f.id),
                 kind,
                 parent,
+                date: date_of(&state),
                 title: highlight::highlight(&text(f.title), &needles, None),
                 snippet: highlight::highlight(&text(f.body), &needles, Some(SNIPPET_CHARS)),
                 at: text(f.at),
@@ -588,6 +589,8 @@ pub struct Hit {
     pub snippet: Vec<Segment>,
     /// When the record last changed (RFC 3339, UTC).
     pub at: String,
+    /// The day the record is about (YYYY-MM-DD), when it has one.
+    pub date: Option<String>,
 }
 
 impl Hit {

@@ -93,13 +93,22 @@ pub fn merge(state: &mut Map<String, Value>, fields: Map<String, Value>) {
     }
 }
 
+/// The field that names the record, if any.
+pub fn title_key(state: &Map<String, Value>) -> Option<&'static str> {
+    TITLE_KEYS.iter().copied().find(|k| {
+        state
+            .get(*k)
+            .and_then(Value::as_str)
+            .is_some_and(|s| !s.trim().is_empty())
+    })
+}
+
 /// The record's name: the first telling field, shortened.
 pub fn title_of(kind_label: &str, id: &str, state: &Map<String, Value>) -> String {
-    let found = TITLE_KEYS
-        .iter()
-        .filter_map(|k| state.get(*k).and_then(Value::as_str))
-        .map(str::trim)
-        .find(|s| !s.is_empty());
+    let found = title_key(state)
+        .and_then(|k| state.get(k))
+        .and_then(Value::as_str)
+        .map(str::trim);
     match found {
         Some(t) if t.chars().count() > 80 => format!("{}…", t.chars().take(80).collect::<String>()),
         Some(t) => t.to_string(),
@@ -107,16 +116,25 @@ pub fn title_of(kind_label: &str, id: &str, state: &Map<String, Value>) -> Strin
     }
 }
 
-/// Every piece of text in the state, one per line, for the body field.
+/// The day a record is about (a meeting's date, a signing), for showing next to a hit.
+pub fn date_of(state: &Map<String, Value>) -> Option<String> {
+    ["date", "signed_on", "published_on", "deadline", "start", "issued_on"]
+        .iter()
+        .filter_map(|k| state.get(*k).and_then(Value::as_str))
+        .find(|d| d.len() == 10 && d.as_bytes()[4] == b'-')
+        .map(str::to_string)
+}
+
+/// Every piece of text in the state but the title, one per line, for the body field.
 pub fn body_of(state: &Map<String, Value>) -> String {
     let mut out = String::new();
-    collect_text(state, &mut out);
+    collect_text(state, title_key(state), &mut out);
     out
 }
 
-fn collect_text(state: &Map<String, Value>, out: &mut String) {
+fn collect_text(state: &Map<String, Value>, skip: Option<&str>, out: &mut String) {
     for (k, v) in state {
-        if NOISE_KEYS.contains(&k.as_str()) || is_secret(k) {
+        if NOISE_KEYS.contains(&k.as_str()) || is_secret(k) || Some(k.as_str()) == skip {
             continue;
         }
         push_value(v, out);
@@ -130,7 +148,7 @@ fn push_value(v: &Value, out: &mut String) {
             out.push('\n');
         }
         Value::Array(items) => items.iter().for_each(|i| push_value(i, out)),
-        Value::Object(inner) => collect_text(inner, out),
+        Value::Object(inner) => collect_text(inner, None, out),
         _ => {}
     }
 }
@@ -193,6 +211,7 @@ mod tests {
         merge(&mut state, b);
         assert_eq!(title_of("任务", "7", &state), "宣讲");
         let body = body_of(&state);
+        assert!(!body.contains("宣讲"), "the title is not repeated in the body: {body}");
         assert!(body.contains("已完成") && !body.contains("旧"), "{body}");
     }
 

@@ -42,7 +42,8 @@ pub(crate) struct Row {
     /// For an attachment: what it is attached to.
     context: String,
     unit: String,
-    changed: String,
+    /// The record's own date, else when it last changed.
+    when: String,
 }
 
 #[derive(Template, WebTemplate)]
@@ -114,7 +115,13 @@ pub async fn page(
                 href,
                 context,
                 unit: names.get(&hit.unit_id).map_or_else(String::new, |n| n.to_string()),
-                changed: crate::time::local_text(&hit.at).chars().take(10).collect(),
+                when: match &hit.date {
+                    Some(d) => format!("日期 {d}"),
+                    None => format!(
+                        "更新于 {}",
+                        crate::time::local_text(&hit.at).chars().take(10).collect::<String>()
+                    ),
+                },
             });
         }
         let base = query_string(&[("q", &text), ("kind", &kind)]);
