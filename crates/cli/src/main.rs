@@ -1,7 +1,9 @@
 //! The `shoutu` binary.
 
 mod accounts;
+mod archive;
 mod demo;
+mod search;
 mod serve;
 
 use clap::{Args, Parser, Subcommand};
@@ -45,6 +47,17 @@ enum Command {
     },
     /// Proofread documents (.txt in UTF-8 or GB18030, .docx) like a compiler checks code
     Check(CheckArgs),
+    /// Export a unit's ledgers workbook for a year (one sheet per register)
+    Ledgers(archive::LedgersArgs),
+    /// Build a unit's yearly archive (zip), or `archive verify FILE.zip`
+    Archive(archive::ArchiveArgs),
+    /// Rebuild the full-text search index from the audit log
+    Reindex(search::ReindexArgs),
+    /// Measure speed on the demo county
+    Bench {
+        #[command(subcommand)]
+        command: search::BenchCommand,
+    },
 }
 
 #[derive(Subcommand)]
@@ -73,6 +86,17 @@ fn main() -> ExitCode {
     if let Command::Check(args) = &cli.command {
         return check(args);
     }
+    if let Command::Archive(args) = &cli.command
+        && let Some(file) = args.verify_file()
+    {
+        return match archive::verify_archive(file) {
+            Ok(code) => code,
+            Err(e) => {
+                eprintln!("错误：{e:#}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(rt) => rt,
         Err(e) => {
@@ -93,6 +117,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Demo(args) => demo::run(args).await,
         Command::Serve(args) => serve::run(&cli.database_url, args).await,
+        Command::Bench { command } => search::bench(command).await,
         command => {
             let store = shoutu_store::connect(&cli.database_url, Arc::new(SystemClock)).await?;
             match command {
@@ -101,7 +126,12 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 Command::Audit {
                     command: AuditCommand::Verify,
                 } => verify(&*store).await,
-                Command::Demo(_) | Command::Serve(_) | Command::Check(_) => unreachable!("handled above"),
+                Command::Ledgers(args) => archive::ledgers(&*store, args).await,
+                Command::Archive(args) => archive::archive(&*store, args).await,
+                Command::Reindex(args) => search::reindex(&cli.database_url, &*store, args).await,
+                Command::Demo(_) | Command::Serve(_) | Command::Check(_) | Command::Bench { .. } => {
+                    unreachable!("handled above")
+                }
             }
         }
     }

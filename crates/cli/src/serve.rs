@@ -45,6 +45,9 @@ pub struct WebArgs {
     /// Activity types file replacing the shipped defaults
     #[arg(long, env = "SHOUTU_ACTIVITY_TYPES")]
     pub activity_types_file: Option<PathBuf>,
+    /// The full-text index directory (default: shoutu-index beside an SQLite database)
+    #[arg(long, env = "SHOUTU_INDEX_DIR")]
+    pub index_dir: Option<PathBuf>,
 }
 
 impl WebArgs {
@@ -110,7 +113,14 @@ pub async fn run(database_url: &str, args: ServeArgs) -> anyhow::Result<ExitCode
         listener.local_addr()?,
         describe_url(database_url)
     );
-    serve(listener, store, clock, args.web.config("shoutu-files"), rules).await?;
+    let config = args.web.config("shoutu-files");
+    let index_dir = args
+        .web
+        .index_dir
+        .clone()
+        .unwrap_or_else(|| crate::search::default_index_dir(database_url));
+    let search = crate::search::open_index(&index_dir, &config.files_dir)?;
+    serve(listener, store, clock, config, rules, Some(search)).await?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -120,8 +130,12 @@ pub async fn serve(
     clock: Arc<dyn Clock>,
     config: Config,
     (catalogue, requirements): (Catalogue, RequirementSet),
+    search: Option<Arc<shoutu_search::SearchIndex>>,
 ) -> anyhow::Result<()> {
-    let state = AppState::new(store, clock, config).with_rules(catalogue, requirements);
+    let mut state = AppState::new(store, clock, config).with_rules(catalogue, requirements);
+    if let Some(search) = search {
+        state = state.with_search(search);
+    }
     shoutu_web::serve(listener, state, shutdown_signal())
         .await
         .context("服务运行出错")

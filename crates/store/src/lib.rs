@@ -7,18 +7,22 @@
 //! exist, so that nobody can probe for another unit's data. Every write appends to the audit
 //! chain in the same transaction.
 
+mod archive;
 mod connect;
 mod error;
 mod facts;
 mod postgres;
 mod rows;
+mod search;
 mod shared;
 mod sqlite;
 
+pub use archive::{ArchiveStore, FiledAttachment};
 pub use connect::{ConnectError, DEFAULT_URL, connect, describe_url};
 pub use error::StoreError;
 pub use facts::FactStore;
 pub use postgres::PgStore;
+pub use search::SearchFeedStore;
 pub use sqlite::SqliteStore;
 
 use async_trait::async_trait;
@@ -139,7 +143,7 @@ pub struct ChainReport {
 #[async_trait]
 /// The whole storage interface: the core registers below, plus one sub-trait per register
 /// added since (each in its own module, implemented by its own macro for both backends).
-pub trait Store: FactStore + Send + Sync {
+pub trait Store: FactStore + SearchFeedStore + ArchiveStore + Send + Sync {
     fn backend(&self) -> &'static str;
 
     // ---- units ----

@@ -30,3 +30,5 @@ impl PgStore {
 
 crate::shared::impl_store!(PgStore, sqlx::Postgres, "postgres");
 crate::facts::impl_facts!(PgStore, sqlx::Postgres);
+crate::search::impl_search!(PgStore, sqlx::Postgres);
+crate::archive::impl_archive!(PgStore, sqlx::Postgres);

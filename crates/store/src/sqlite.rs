@@ -37,3 +37,5 @@ impl SqliteStore {
 
 crate::shared::impl_store!(SqliteStore, sqlx::Sqlite, "sqlite");
 crate::facts::impl_facts!(SqliteStore, sqlx::Sqlite);
+crate::search::impl_search!(SqliteStore, sqlx::Sqlite);
+crate::archive::impl_archive!(SqliteStore, sqlx::Sqlite);

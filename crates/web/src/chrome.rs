@@ -42,6 +42,7 @@ pub enum Nav {
     Audit,
     Account,
     Check,
+    Search,
 }
 
 pub const MODULES: [(&str, &str); 6] = [

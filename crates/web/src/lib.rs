@@ -62,11 +62,17 @@ pub struct AppState {
     /// administrator points to other files.
     pub catalogue: Arc<Catalogue>,
     pub requirements: Arc<RequirementSet>,
+    /// The full-text index, fed from the audit log. In memory unless the operator gives an
+    /// index directory ([`AppState::with_search`]); either way it catches up by itself.
+    pub search: Arc<shoutu_search::SearchIndex>,
 }
 
 impl AppState {
     pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, config: Config) -> Self {
+        let search =
+            shoutu_search::SearchIndex::in_memory(config.files_dir.clone()).expect("an index in memory always opens");
         AppState {
+            search: Arc::new(search),
             store,
             clock,
             files: files::FileStore::new(config.files_dir.clone()),
@@ -74,6 +80,11 @@ impl AppState {
             catalogue: Arc::new(Catalogue::defaults()),
             requirements: Arc::new(RequirementSet::defaults()),
         }
+    }
+
+    pub fn with_search(mut self, search: Arc<shoutu_search::SearchIndex>) -> Self {
+        self.search = search;
+        self
     }
 
     pub fn with_rules(mut self, catalogue: Catalogue, requirements: RequirementSet) -> Self {
@@ -108,7 +119,22 @@ pub async fn serve(
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(state))
+    let indexer = tokio::spawn(keep_index_in_step(state.clone()));
+    let served = axum::serve(listener, router(state))
         .with_graceful_shutdown(shutdown)
-        .await
+        .await;
+    indexer.abort();
+    served
+}
+
+/// Between searches the index follows the audit log every few seconds, so a search right
+/// after a burst of writes has little to take in first.
+async fn keep_index_in_step(state: AppState) {
+    const EVERY: std::time::Duration = std::time::Duration::from_secs(10);
+    loop {
+        if let Err(e) = state.search.catch_up(&*state.store).await {
+            tracing::warn!("search index could not catch up: {e}");
+        }
+        tokio::time::sleep(EVERY).await;
+    }
 }

@@ -1,17 +1,16 @@
-//! Where each kind of record is shown. Facts, search results and reports name records by
-//! their audit kind and id; this is the one place that turns them into links.
+//! Where a record of a given kind is shown, for links from search results, fact drill-downs
+//! and the audit log. One arm per record kind that has a page.
 
-/// The page of a record, or `None` for kinds without a page of their own.
 pub fn href(kind: &str, id: i64) -> Option<String> {
-    let path = match kind {
-        "activity" => "activities",
-        "letter" => "letters",
-        "plan_item" => "plans",
-        "conduct_rules" => "conduct",
-        "unit" => "units",
-        "person" => "people",
-        "user" => "users",
-        _ => return None,
-    };
-    Some(format!("/{path}/{id}"))
+    match kind {
+        "activity" => Some(format!("/activities/{id}")),
+        "letter" => Some(format!("/letters/{id}")),
+        "plan_item" => Some(format!("/plans/{id}")),
+        "conduct_rules" => Some(format!("/conduct/{id}")),
+        "unit" => Some(format!("/units/{id}")),
+        "person" => Some(format!("/people/{id}")),
+        "user" => Some(format!("/users/{id}")),
+        "attachment" => Some(format!("/attachments/{id}")),
+        _ => None,
+    }
 }

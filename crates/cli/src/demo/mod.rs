@@ -1,6 +1,6 @@
 //! `shoutu demo`: a fresh demo database with a realistic county, served at once.
 
-mod county;
+pub(crate) mod county;
 mod ledger;
 mod names;
 
@@ -9,6 +9,7 @@ use anyhow::Context;
 use clap::Args;
 use rand::SeedableRng;
 use shoutu_domain::{Clock, SystemClock, password};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -103,8 +104,16 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
     };
     println!();
     println!("请用浏览器打开：http://{}/", listener.local_addr()?);
-    println!("（按 Ctrl-C 停止）");
-    crate::serve::serve(listener, store, clock, args.web.config("shoutu-demo-files"), rules).await?;
+    // Whoever reads the output may stop at the URL line and close the pipe (the CLI test
+    // does); a failed hint must not take the server down.
+    let _ = writeln!(std::io::stdout(), "（按 Ctrl-C 停止）");
+    let config = args.web.config("shoutu-demo-files");
+    // The demo's index lives in memory unless --index-dir is given: the database is new each run.
+    let search = match &args.web.index_dir {
+        Some(dir) => Some(crate::search::open_index(dir, &config.files_dir)?),
+        None => None,
+    };
+    crate::serve::serve(listener, store, clock, config, rules, search).await?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -11,11 +11,13 @@ pub(crate) mod facts;
 mod home;
 mod ledger_chart;
 pub(crate) mod ledger_excel;
+mod ledgers;
 mod letters;
 mod login;
 mod people;
 pub(crate) mod plans;
 pub(crate) mod requirements;
+mod search;
 mod units;
 mod users;
 
@@ -31,6 +33,8 @@ use shoutu_store::StoreError;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
+        .merge(search::routes())
+        .merge(ledgers::routes())
         .route("/", get(home::dashboard))
         .route("/healthz", get(|| async { "ok" }))
         .route("/login", get(login::form).post(login::submit))

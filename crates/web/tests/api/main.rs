@@ -12,3 +12,4 @@ mod letters;
 mod pages;
 mod plans;
 mod scope;
+mod search;

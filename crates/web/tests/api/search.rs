@@ -1,0 +1,163 @@
+//! Search, the ledgers workbook and the yearly archive through the real server.
+
+use crate::helpers::{TestApp, csrf_of, spawn_app};
+use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
+use reqwest::multipart::{Form, Part};
+use reqwest::{Client, StatusCode};
+use std::io::{Cursor, Read};
+
+const PNG: &[u8] = &[
+    0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 0x0D, b'I', b'H', b'D', b'R', 1, 2, 3,
+];
+
+fn today() -> String {
+    chrono::Utc::now().date_naive().to_string()
+}
+
+/// Records a study session through the form, with a photo when given; returns its page.
+async fn record(app: &TestApp, client: &Client, topic: &str, photo: Option<&str>) -> String {
+    let csrf = csrf_of(&app.text(client, "/activities/new?type=analysis_meeting").await.1);
+    let mut form = Form::new()
+        .text("type", "analysis_meeting")
+        .text("date", today())
+        .text("topic", topic.to_string())
+        .text("others", "2")
+        .text("summary", "逐条对照检查，形成问题清单。");
+    if let Some(name) = photo {
+        form = form.part("file", Part::bytes(PNG.to_vec()).file_name(name.to_string()));
+    }
+    let res = client
+        .post(app.url(&format!("/activities?_csrf={csrf}")))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER, "{}", res.text().await.unwrap());
+    let location = res.headers()["location"].to_str().unwrap();
+    location.split('?').next().unwrap().to_string()
+}
+
+async fn bytes(app: &TestApp, client: &Client, path: &str) -> (StatusCode, Vec<u8>) {
+    let res = app.get(client, path).await;
+    (res.status(), res.bytes().await.unwrap().to_vec())
+}
+
+#[tokio::test]
+async fn a_record_saved_through_the_web_is_found_at_once_and_only_in_its_scope() {
+    let app = spawn_app().await;
+    let staff = app.login("a_staff").await;
+    let (_, empty) = app.text(&staff, "/search?q=%E7%BD%91%E7%BB%9C%E8%88%86%E6%83%85").await;
+    assert!(empty.contains("没有找到"), "{empty}");
+
+    let page = record(&app, &staff, "网络舆情分析研判专题会议", Some("研判会签到表.png")).await;
+    let (status, found) = app.text(&staff, "/search?q=舆情").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        found.contains(&format!("href=\"{page}\"")),
+        "the hit links to the record: {found}"
+    );
+    assert!(found.contains("<mark>舆情</mark>"), "the word is marked: {found}");
+    assert!(found.contains("工作台账"), "labelled by kind: {found}");
+
+    let (_, by_file) = app.text(&staff, "/search?q=签到表").await;
+    assert!(
+        by_file.contains("研判会<mark>签到表</mark>.png") && by_file.contains("的附件"),
+        "{by_file}"
+    );
+
+    let other_town = app.login("b_admin").await;
+    let (_, theirs) = app.text(&other_town, "/search?q=舆情").await;
+    assert!(theirs.contains("没有找到"), "another town sees nothing: {theirs}");
+    let (_, theirs) = app.text(&other_town, "/search?q=签到表").await;
+    assert!(theirs.contains("没有找到"), "not via the attachment either: {theirs}");
+    let county = app.login("ducha").await;
+    let (_, above) = app.text(&county, "/search?q=舆情").await;
+    assert!(
+        above.contains("分析研判专题会议") && above.contains(&format!("href=\"{page}\"")),
+        "the county sees its towns: {above}"
+    );
+}
+
+#[tokio::test]
+async fn user_text_in_results_is_escaped() {
+    let app = spawn_app().await;
+    let staff = app.login("a_staff").await;
+    record(&app, &staff, "<script>alert(1)</script>宣讲", None).await;
+    let (_, found) = app.text(&staff, "/search?q=宣讲").await;
+    assert!(
+        found.contains("&#60;script&#62;") || found.contains("&lt;script&gt;"),
+        "{found}"
+    );
+    assert!(!found.contains("<script>alert(1)"), "{found}");
+}
+
+#[tokio::test]
+async fn the_ledgers_workbook_has_a_sheet_per_register_with_frozen_headers_and_dates() {
+    let app = spawn_app().await;
+    let staff = app.login("a_staff").await;
+    record(&app, &staff, "意识形态工作分析研判", None).await;
+    let (status, book) = bytes(&app, &staff, "/ledgers.xlsx").await;
+    assert_eq!(status, StatusCode::OK);
+
+    let mut xlsx: Xlsx<_> = open_workbook_from_rs(Cursor::new(book.clone())).unwrap();
+    assert_eq!(
+        xlsx.sheet_names(),
+        ["工作台账", "目标责任书", "职责分工", "年度方案", "行为规范"]
+    );
+    let ledger = xlsx.worksheet_range("工作台账").unwrap();
+    assert_eq!(ledger.get_value((0, 0)), Some(&Data::String("日期".into())));
+    match ledger.get_value((1, 0)) {
+        Some(Data::DateTime(d)) => assert_eq!(d.as_datetime().unwrap().date().to_string(), today()),
+        other => panic!("the date is an Excel date, got {other:?}"),
+    }
+    assert_eq!(
+        ledger.get_value((1, 3)),
+        Some(&Data::String("意识形态工作分析研判".into()))
+    );
+
+    // Every sheet's header row is frozen.
+    let mut zip = zip::ZipArchive::new(Cursor::new(book)).unwrap();
+    for i in 1..=5 {
+        let mut xml = String::new();
+        zip.by_name(&format!("xl/worksheets/sheet{i}.xml"))
+            .unwrap()
+            .read_to_string(&mut xml)
+            .unwrap();
+        assert!(
+            xml.contains(r#"ySplit="1""#) && xml.contains(r#"state="frozen""#),
+            "sheet {i}"
+        );
+    }
+
+    let other_town = app.login("b_admin").await;
+    let (_, theirs) = bytes(&app, &other_town, "/ledgers.xlsx").await;
+    let mut xlsx: Xlsx<_> = open_workbook_from_rs(Cursor::new(theirs)).unwrap();
+    assert_eq!(
+        xlsx.worksheet_range("工作台账").unwrap().height(),
+        1,
+        "another town's workbook has only the header"
+    );
+}
+
+#[tokio::test]
+async fn a_unit_admin_downloads_an_archive_that_verifies_and_staff_may_not() {
+    let app = spawn_app().await;
+    let staff = app.login("a_staff").await;
+    record(&app, &staff, "理论学习中心组学习", Some("现场照片.png")).await;
+    let (status, _) = bytes(&app, &staff, "/archive").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    let admin = app.login("a_admin").await;
+    let (status, zip_bytes) = bytes(&app, &admin, "/archive").await;
+    assert_eq!(status, StatusCode::OK);
+    let report = shoutu_report::archive::verify(Cursor::new(zip_bytes.clone())).unwrap();
+    assert!(report.is_ok(), "{report:?}");
+    let mut zip = zip::ZipArchive::new(Cursor::new(zip_bytes)).unwrap();
+    let mut html = String::new();
+    zip.by_name("index.html").unwrap().read_to_string(&mut html).unwrap();
+    assert!(html.contains("现场照片.png") && html.contains("河口镇"), "{html}");
+    let photo = (0..zip.len())
+        .map(|i| zip.by_index(i).unwrap().name().unwrap().to_string())
+        .find(|n| n.starts_with("附件/工作台账/") && n.ends_with("_现场照片.png"));
+    assert!(photo.is_some(), "the photo is filed under its record kind");
+}
