@@ -6,7 +6,7 @@ use clap::{Args, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 use rand::SeedableRng;
 use shoutu_domain::{Clock, Role, Scope, SystemClock};
-use shoutu_search::{SearchIndex, SearchRequest};
+use shoutu_report::search::{SearchIndex, SearchRequest};
 use shoutu_store::Store;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;

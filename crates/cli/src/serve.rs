@@ -130,7 +130,7 @@ pub async fn serve(
     clock: Arc<dyn Clock>,
     config: Config,
     (catalogue, requirements): (Catalogue, RequirementSet),
-    search: Option<Arc<shoutu_search::SearchIndex>>,
+    search: Option<Arc<shoutu_report::search::SearchIndex>>,
 ) -> anyhow::Result<()> {
     let mut state = AppState::new(store, clock, config).with_rules(catalogue, requirements);
     if let Some(search) = search {

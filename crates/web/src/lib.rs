@@ -64,13 +64,13 @@ pub struct AppState {
     pub requirements: Arc<RequirementSet>,
     /// The full-text index, fed from the audit log. In memory unless the operator gives an
     /// index directory ([`AppState::with_search`]); either way it catches up by itself.
-    pub search: Arc<shoutu_search::SearchIndex>,
+    pub search: Arc<shoutu_report::search::SearchIndex>,
 }
 
 impl AppState {
     pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, config: Config) -> Self {
         let search =
-            shoutu_search::SearchIndex::in_memory(config.files_dir.clone()).expect("an index in memory always opens");
+            shoutu_report::search::SearchIndex::in_memory(config.files_dir.clone()).expect("an index in memory always opens");
         AppState {
             search: Arc::new(search),
             store,
@@ -82,7 +82,7 @@ impl AppState {
         }
     }
 
-    pub fn with_search(mut self, search: Arc<shoutu_search::SearchIndex>) -> Self {
+    pub fn with_search(mut self, search: Arc<shoutu_report::search::SearchIndex>) -> Self {
         self.search = search;
         self
     }

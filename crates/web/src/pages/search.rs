@@ -16,7 +16,7 @@ use axum::extract::State;
 use axum::routing::get;
 use serde::Deserialize;
 use shoutu_domain::Action;
-use shoutu_search::{SearchRequest, Segment};
+use shoutu_report::search::{SearchRequest, Segment};
 use std::collections::HashMap;
 
 const PER_PAGE: usize = 20;

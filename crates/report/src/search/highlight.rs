@@ -1,7 +1,7 @@
 //! Marks the query's words in shown text, by plain substring search: whichever way a record
 //! matched (a word or a run of characters), the user sees the words they typed marked.
 
-use crate::Segment;
+use super::Segment;
 
 /// Marks every occurrence of `needles` in `text`; when `window` is given, shows about that
 /// many characters around the first occurrence (the start of the text when none occurs).

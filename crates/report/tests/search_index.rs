@@ -6,7 +6,7 @@ use shoutu_domain::attachment::NewAttachment;
 use shoutu_domain::ledger::{ActivityInput, Catalogue, NewActivity};
 use shoutu_domain::unit::NewUnit;
 use shoutu_domain::{FixedClock, Role, Scope, Unit, UnitKind};
-use shoutu_search::{SearchIndex, SearchRequest};
+use shoutu_report::search::{SearchIndex, SearchRequest};
 use shoutu_store::{SqliteStore, Store};
 use sqlx::sqlite::SqliteConnectOptions;
 use std::io::Write;
