@@ -1,4 +1,17 @@
-//! Reports and ledgers as files: .xlsx today; .docx reports come with their issue.
+//! Reports and ledgers as files: .xlsx ledgers, and reports assembled from facts and written
+//! as .docx in the official-document layout.
 
+pub mod assemble;
+pub mod docx;
+pub mod evidence;
+pub mod figures;
 pub mod ledger_xlsx;
+pub mod model;
+pub mod problems;
 pub mod table_xlsx;
+pub mod template;
+mod zip_patch;
+
+pub use assemble::{Inputs, assemble};
+pub use model::Report;
+pub use template::{ReportTemplate, TemplateError, TemplateSet};

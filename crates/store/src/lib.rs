@@ -11,6 +11,7 @@ mod connect;
 mod error;
 mod facts;
 mod postgres;
+mod report;
 mod rows;
 mod shared;
 mod sqlite;
@@ -19,6 +20,7 @@ pub use connect::{ConnectError, DEFAULT_URL, connect, describe_url};
 pub use error::StoreError;
 pub use facts::FactStore;
 pub use postgres::PgStore;
+pub use report::ReportStore;
 pub use sqlite::SqliteStore;
 
 use async_trait::async_trait;
@@ -139,7 +141,7 @@ pub struct ChainReport {
 #[async_trait]
 /// The whole storage interface: the core registers below, plus one sub-trait per register
 /// added since (each in its own module, implemented by its own macro for both backends).
-pub trait Store: FactStore + Send + Sync {
+pub trait Store: FactStore + ReportStore + Send + Sync {
     fn backend(&self) -> &'static str;
 
     // ---- units ----
