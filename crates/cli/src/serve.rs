@@ -1,5 +1,6 @@
 //! `shoutu serve`: bind, connect, serve until Ctrl-C or SIGTERM.
 
+use shoutu_report::TemplateSet;
 use anyhow::Context;
 use clap::Args;
 use shoutu_domain::ledger::{Catalogue, RequirementSet};
@@ -45,6 +46,9 @@ pub struct WebArgs {
     /// Activity types file replacing the shipped defaults
     #[arg(long, env = "SHOUTU_ACTIVITY_TYPES")]
     pub activity_types_file: Option<PathBuf>,
+    /// Directory of report templates (*.toml) replacing the shipped report kinds
+    #[arg(long, env = "SHOUTU_REPORT_TEMPLATES")]
+    pub report_templates: Option<PathBuf>,
 }
 
 impl WebArgs {
@@ -61,7 +65,7 @@ impl WebArgs {
 
     /// The policy files, read and checked before serving so that a broken file is reported
     /// at start-up with its name, not on the first page that needs it.
-    pub fn rules(&self) -> anyhow::Result<(Catalogue, RequirementSet)> {
+    pub fn rules(&self) -> anyhow::Result<(Catalogue, RequirementSet, TemplateSet)> {
         let read = |path: &PathBuf| {
             std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("无法读取 {}：{e}", path.display()))
         };
@@ -73,7 +77,11 @@ impl WebArgs {
             Some(path) => RequirementSet::parse(&path.display().to_string(), &read(path)?)?,
             None => RequirementSet::defaults(),
         };
-        Ok((catalogue, requirements))
+        let templates = match &self.report_templates {
+            Some(dir) => TemplateSet::load_dir(dir)?,
+            None => TemplateSet::shipped(),
+        };
+        Ok((catalogue, requirements, templates))
     }
 }
 
@@ -119,9 +127,11 @@ pub async fn serve(
     store: Arc<dyn Store>,
     clock: Arc<dyn Clock>,
     config: Config,
-    (catalogue, requirements): (Catalogue, RequirementSet),
+    (catalogue, requirements, templates): (Catalogue, RequirementSet, TemplateSet),
 ) -> anyhow::Result<()> {
-    let state = AppState::new(store, clock, config).with_rules(catalogue, requirements);
+    let state = AppState::new(store, clock, config)
+        .with_rules(catalogue, requirements)
+        .with_report_templates(templates);
     shoutu_web::serve(listener, state, shutdown_signal())
         .await
         .context("服务运行出错")

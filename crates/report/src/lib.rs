@@ -8,6 +8,7 @@ pub mod figures;
 pub mod ledger_xlsx;
 pub mod model;
 pub mod problems;
+pub mod render;
 pub mod table_xlsx;
 pub mod template;
 mod zip_patch;

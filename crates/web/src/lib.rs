@@ -9,6 +9,7 @@ mod error;
 mod extract;
 pub mod files;
 mod pages;
+pub mod record_link;
 mod security;
 mod time;
 mod upload;
@@ -61,6 +62,8 @@ pub struct AppState {
     /// administrator points to other files.
     pub catalogue: Arc<Catalogue>,
     pub requirements: Arc<RequirementSet>,
+    /// Report kinds: the shipped templates unless an administrator points to a directory.
+    pub report_templates: Arc<shoutu_report::TemplateSet>,
 }
 
 impl AppState {
@@ -72,7 +75,13 @@ impl AppState {
             config: Arc::new(config),
             catalogue: Arc::new(Catalogue::defaults()),
             requirements: Arc::new(RequirementSet::defaults()),
+            report_templates: Arc::new(shoutu_report::TemplateSet::shipped()),
         }
+    }
+
+    pub fn with_report_templates(mut self, templates: shoutu_report::TemplateSet) -> Self {
+        self.report_templates = Arc::new(templates);
+        self
     }
 
     pub fn with_rules(mut self, catalogue: Catalogue, requirements: RequirementSet) -> Self {

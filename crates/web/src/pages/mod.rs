@@ -14,6 +14,7 @@ mod letters;
 mod login;
 mod people;
 pub(crate) mod plans;
+mod reports;
 pub(crate) mod requirements;
 mod units;
 mod users;
@@ -99,6 +100,7 @@ pub fn routes() -> Router<AppState> {
             "/letters/copies/{id}/sign",
             post(letters::sign).layer(DefaultBodyLimit::max(UPLOAD_ROUTE_LIMIT)),
         )
+        .merge(reports::routes())
         .route("/requirements", get(requirements::status))
         .route("/requirements/map", get(requirements::map))
         .route(
