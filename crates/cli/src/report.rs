@@ -88,8 +88,13 @@ pub async fn run(store: Arc<dyn Store>, scope: Scope, args: ReportArgs) -> anyho
     let semaphore = Arc::new(tokio::sync::Semaphore::new(PARALLEL));
     let mut tasks = tokio::task::JoinSet::new();
     for u in units {
-        let (store, scope, shared, semaphore, out) =
-            (store.clone(), scope.clone(), shared.clone(), semaphore.clone(), args.out.clone());
+        let (store, scope, shared, semaphore, out) = (
+            store.clone(),
+            scope.clone(),
+            shared.clone(),
+            semaphore.clone(),
+            args.out.clone(),
+        );
         tasks.spawn(async move {
             let _permit = semaphore.acquire_owned().await.expect("the semaphore stays open");
             let (_, requirements, template) = &*shared;
@@ -124,7 +129,9 @@ pub async fn run(store: Arc<dyn Store>, scope: Scope, args: ReportArgs) -> anyho
     written.sort_by(|a, b| a.0.cmp(&b.0));
     let elapsed = started.elapsed();
     if args.each_subunit {
-        let zip_path = args.out.join(format!("{}-{}-{}.zip", unit.code, period.label(), args.kind));
+        let zip_path = args
+            .out
+            .join(format!("{}-{}-{}.zip", unit.code, period.label(), args.kind));
         write_zip(&zip_path, &written)?;
         println!("打包：{}", zip_path.display());
     }
@@ -142,7 +149,13 @@ pub async fn run(store: Arc<dyn Store>, scope: Scope, args: ReportArgs) -> anyho
 fn file_name(unit: &Unit, title: &str) -> String {
     let safe: String = format!("{} {title}", unit.code)
         .chars()
-        .map(|c| if matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|') { '_' } else { c })
+        .map(|c| {
+            if matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|') {
+                '_'
+            } else {
+                c
+            }
+        })
         .collect();
     format!("{safe}.docx")
 }
@@ -155,7 +168,8 @@ fn write_zip(path: &Path, files: &[(String, Vec<u8>)]) -> anyhow::Result<()> {
     for (name, bytes) in files {
         zip.start_file(name.as_str(), options)
             .with_context(|| format!("无法写入压缩包：{name}"))?;
-        zip.write_all(bytes).with_context(|| format!("无法写入压缩包：{name}"))?;
+        zip.write_all(bytes)
+            .with_context(|| format!("无法写入压缩包：{name}"))?;
     }
     zip.finish().context("无法完成压缩包")?;
     Ok(())

@@ -1,10 +1,10 @@
 //! `shoutu serve`: bind, connect, serve until Ctrl-C or SIGTERM.
 
-use shoutu_report::TemplateSet;
 use anyhow::Context;
 use clap::Args;
 use shoutu_domain::ledger::{Catalogue, RequirementSet};
 use shoutu_domain::{Clock, SystemClock};
+use shoutu_report::TemplateSet;
 use shoutu_store::{Store, describe_url};
 use shoutu_web::{AppState, Config};
 use std::path::PathBuf;

@@ -2,9 +2,9 @@
 //! and, once finalised, the frozen text and figures. Assembling the text from facts is the
 //! report crate's work; the store only keeps what a user wrote and what was frozen.
 
+use crate::FieldError;
 use crate::fact::{DateRange, RecordRef};
 use crate::unit::UnitId;
-use crate::FieldError;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -64,7 +64,11 @@ impl ReportPeriod {
         }
         let part = if kind == PeriodKind::Year { 0 } else { part };
         if kind != PeriodKind::Year && !(1..=kind.parts()).contains(&part) {
-            let what = if kind == PeriodKind::Half { "上半年或下半年" } else { "第一至第四季度" };
+            let what = if kind == PeriodKind::Half {
+                "上半年或下半年"
+            } else {
+                "第一至第四季度"
+            };
             return Err(FieldError::new("期间", format!("请选择{what}")));
         }
         Ok(ReportPeriod { year, part })
@@ -101,7 +105,10 @@ impl ReportPeriod {
     }
 
     pub fn from_code(year: i32, code: i64) -> Self {
-        ReportPeriod { year, part: code as u32 }
+        ReportPeriod {
+            year,
+            part: code as u32,
+        }
     }
 
     /// Builds from a kind and the user's choice of half (1–2) or quarter (1–4).
@@ -130,7 +137,11 @@ impl ReportPeriod {
             0 => format!("{}年", self.year),
             11 => format!("{}年上半年", self.year),
             12 => format!("{}年下半年", self.year),
-            q => format!("{}年第{}季度", self.year, ["一", "二", "三", "四"][(q.clamp(1, 4) - 1) as usize]),
+            q => format!(
+                "{}年第{}季度",
+                self.year,
+                ["一", "二", "三", "四"][(q.clamp(1, 4) - 1) as usize]
+            ),
         }
     }
 }
@@ -157,7 +168,11 @@ impl ReportState {
     }
 
     pub fn parse(code: &str) -> ReportState {
-        if code == "final" { ReportState::Final } else { ReportState::Draft }
+        if code == "final" {
+            ReportState::Final
+        } else {
+            ReportState::Draft
+        }
     }
 }
 

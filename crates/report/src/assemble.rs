@@ -131,7 +131,10 @@ pub async fn assemble(inputs: Inputs<'_>) -> Result<Report> {
                     let own = prose_of(prose, &area.title);
                     if paragraphs.is_empty() && own.is_empty() {
                         paragraphs.push(Paragraph::text("本期系统内暂无该方面的工作记录。"));
-                        gaps.push(format!("「{}」：本期没有可引用的记录，请补充文字或录入记录", area.title));
+                        gaps.push(format!(
+                            "「{}」：本期没有可引用的记录，请补充文字或录入记录",
+                            area.title
+                        ));
                     }
                     sections.push(Section {
                         key: area.title.clone(),
@@ -174,7 +177,21 @@ pub async fn assemble(inputs: Inputs<'_>) -> Result<Report> {
                 }
             }
             Source::Rollup => {
-                top.table = Some(rollup(store, &scope, &unit, &children, st, &mut figures, requirements, &entries, range, as_of).await?);
+                top.table = Some(
+                    rollup(
+                        store,
+                        &scope,
+                        &unit,
+                        &children,
+                        st,
+                        &mut figures,
+                        requirements,
+                        &entries,
+                        range,
+                        as_of,
+                    )
+                    .await?,
+                );
             }
         }
         sections.push(top);
@@ -190,7 +207,11 @@ pub async fn assemble(inputs: Inputs<'_>) -> Result<Report> {
         kind: template.kind.clone(),
         kind_name: template.name.clone(),
         title: texts.fill(&template.title),
-        addressee: if parent.is_some() { texts.fill(&template.addressee) } else { String::new() },
+        addressee: if parent.is_some() {
+            texts.fill(&template.addressee)
+        } else {
+            String::new()
+        },
         unit_id: unit.id,
         unit_name: unit.name.clone(),
         period_label: period.label(),
@@ -209,7 +230,13 @@ pub async fn assemble(inputs: Inputs<'_>) -> Result<Report> {
 fn prose_of(prose: &BTreeMap<String, String>, key: &str) -> Vec<String> {
     prose
         .get(key)
-        .map(|t| t.lines().map(str::trim).filter(|l| !l.is_empty()).map(String::from).collect())
+        .map(|t| {
+            t.lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .map(String::from)
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -219,11 +246,7 @@ async fn parent_name(store: &dyn Store, unit: &Unit) -> Option<String> {
     // The superior usually lies outside the writer's scope; only its name is needed, read
     // with a console scope over the whole tree.
     let root = store.root_unit().await.ok().flatten()?;
-    store
-        .unit(&Scope::console(root.id), parent)
-        .await
-        .ok()
-        .map(|u| u.name)
+    store.unit(&Scope::console(root.id), parent).await.ok().map(|u| u.name)
 }
 
 enum Rendered {
@@ -309,7 +332,11 @@ async fn next_plans(store: &dyn Store, scope: &Scope, unit: &Unit, period: Repor
             continue;
         }
         // A superior's item: what this unit was tasked with.
-        for task in item.tasks.iter().filter(|t| t.unit_id == unit.id && t.done_on.is_none()) {
+        for task in item
+            .tasks
+            .iter()
+            .filter(|t| t.unit_id == unit.id && t.done_on.is_none())
+        {
             if after.is_none_or(|d| task.deadline > d) {
                 out.push(Paragraph::text(format!(
                     "落实{}部署的“{}”：{}（{}月{}日前完成）。",

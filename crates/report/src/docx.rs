@@ -8,8 +8,7 @@ use crate::evidence::EvidenceLine;
 use crate::model::{Cell, Paragraph as Para, Report};
 use docx_rs::{
     AlignmentType, BreakType, DocGrid, DocGridType, Docx, FieldCharType, Footer, InstrPAGE, InstrText, LineSpacing,
-    LineSpacingType, PageMargin, Paragraph, Run, RunFonts, SpecialIndentType, Table, TableCell, TableRow,
-    WidthType,
+    LineSpacingType, PageMargin, Paragraph, Run, RunFonts, SpecialIndentType, Table, TableCell, TableRow, WidthType,
 };
 
 /// A4 in twips.
@@ -22,9 +21,6 @@ pub const MARGIN_LEFT: i32 = 1587;
 pub const MARGIN_RIGHT: i32 = 1474;
 /// The type area is 225 mm high: 22 lines of 28.95 pt.
 pub const LINE_PITCH: usize = 579;
-/// 28 characters of 三号 across 156 mm: each character cell 0.207 pt narrower than 16 pt,
-/// in Word's 1/4096 pt units.
-pub const CHAR_SPACE: isize = -849;
 
 /// Sizes in half-points: 二号 22 pt, 三号 16 pt, 四号 14 pt.
 const ERHAO: usize = 44;
@@ -73,7 +69,9 @@ fn body(text: &str) -> Paragraph {
 }
 
 fn empty_line() -> Paragraph {
-    Paragraph::new().line_spacing(exact()).add_run(run("", BODY_FONT, SANHAO))
+    Paragraph::new()
+        .line_spacing(exact())
+        .add_run(run("", BODY_FONT, SANHAO))
 }
 
 fn title(text: &str) -> Paragraph {
@@ -134,17 +132,22 @@ pub fn write(report: &Report, appendix: &[EvidenceLine]) -> Vec<u8> {
         .even_footer(Footer::new().add_paragraph(page_number(AlignmentType::Left)));
     doc.document = doc.document.doc_grid(
         DocGrid::new()
-            .grid_type(DocGridType::LinesAndChars)
-            .line_pitch(LINE_PITCH)
-            .char_space(CHAR_SPACE),
+            // A line grid only: 三号 characters at their natural width fill the 156 mm line
+            // with 27–28 characters, while a character grid is laid out differently by Word
+            // and LibreOffice (the latter spreads the characters of every line).
+            .grid_type(DocGridType::Lines)
+            .line_pitch(LINE_PITCH),
     );
-    doc = doc.add_paragraph(empty_line()).add_paragraph(title(&report.title)).add_paragraph(empty_line());
+    doc = doc
+        .add_paragraph(empty_line())
+        .add_paragraph(title(&report.title))
+        .add_paragraph(empty_line());
     if !report.addressee.is_empty() {
-        doc = doc.add_paragraph(
-            Paragraph::new()
-                .line_spacing(exact())
-                .add_run(run(&report.addressee, BODY_FONT, SANHAO)),
-        );
+        doc = doc.add_paragraph(Paragraph::new().line_spacing(exact()).add_run(run(
+            &report.addressee,
+            BODY_FONT,
+            SANHAO,
+        )));
     }
     if !report.opening.is_empty() {
         doc = doc.add_paragraph(body(&spans(report, &report.opening)));
@@ -234,6 +237,11 @@ fn with_font_fallbacks(docx: Vec<u8>) -> Vec<u8> {
             )
         })
         .collect();
-    crate::zip_patch::replace_in_entry(&docx, "word/fontTable.xml", "</w:fonts>", &format!("{entries}</w:fonts>"))
-        .unwrap_or(docx)
+    crate::zip_patch::replace_in_entry(
+        &docx,
+        "word/fontTable.xml",
+        "</w:fonts>",
+        &format!("{entries}</w:fonts>"),
+    )
+    .unwrap_or(docx)
 }

@@ -37,10 +37,17 @@ pub async fn labels(store: &dyn Store, scope: &Scope, report: &Report) -> Result
         let mut page = 1;
         loop {
             let got = store
-                .activities(&scope, &filter, PageRequest::new(Some(page), Some(PageRequest::MAX_PER_PAGE)))
+                .activities(
+                    &scope,
+                    &filter,
+                    PageRequest::new(Some(page), Some(PageRequest::MAX_PER_PAGE)),
+                )
                 .await?;
             for a in &got.items {
-                out.insert(RecordRef::new("activity", a.id.0), format!("{} {}（{}）", a.date, a.topic, a.unit_name));
+                out.insert(
+                    RecordRef::new("activity", a.id.0),
+                    format!("{} {}（{}）", a.date, a.topic, a.unit_name),
+                );
             }
             if page >= got.pages() {
                 break;

@@ -36,7 +36,11 @@ pub trait ProblemSource: Send + Sync {
 
 /// Every source, in the order their problems are listed.
 pub fn sources() -> Vec<Box<dyn ProblemSource>> {
-    vec![Box::new(RequirementsNotMet), Box::new(OverdueTasks), Box::new(SubunitsShort)]
+    vec![
+        Box::new(RequirementsNotMet),
+        Box::new(OverdueTasks),
+        Box::new(SubunitsShort),
+    ]
 }
 
 /// The requirement periods that lie within the range and were over by `as_of`, not met.
@@ -57,7 +61,9 @@ pub fn unmet(cx: &ProblemContext<'_>, unit: &Unit) -> Vec<Status> {
             ..=cx.range.until.format("%Y").to_string().parse::<i32>().unwrap_or(0);
         for year in years {
             for period in Period::all_in(r.every, year) {
-                if period.first_day() < cx.range.from || period.last_day() > cx.range.until || period.last_day() > cx.as_of
+                if period.first_day() < cx.range.from
+                    || period.last_day() > cx.range.until
+                    || period.last_day() > cx.as_of
                 {
                     continue;
                 }
@@ -122,12 +128,19 @@ impl ProblemSource for OverdueTasks {
                 titles.push(format!("“{}”", task.title));
             }
         }
-        let more = if figures.get(i).evidence.len() > NAMED_TASKS { "等" } else { "" };
+        let more = if figures.get(i).evidence.len() > NAMED_TASKS {
+            "等"
+        } else {
+            ""
+        };
         Ok(vec![Paragraph {
             spans: vec![
                 Span::Text("年度工作方案中有".into()),
                 Span::Figure(i),
-                Span::Text(format!("项任务逾期未完成，包括{}{more}，需加快推进。", titles.join("、"))),
+                Span::Text(format!(
+                    "项任务逾期未完成，包括{}{more}，需加快推进。",
+                    titles.join("、")
+                )),
             ],
         }])
     }

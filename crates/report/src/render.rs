@@ -22,9 +22,8 @@ pub async fn report_of(
     today: NaiveDate,
 ) -> Result<Report> {
     if let Some(frozen) = record.frozen.as_deref() {
-        return serde_json::from_str(frozen).map_err(|e| {
-            StoreError::Invalid(FieldError::new("报告", format!("定稿内容无法读取：{e}")))
-        });
+        return serde_json::from_str(frozen)
+            .map_err(|e| StoreError::Invalid(FieldError::new("报告", format!("定稿内容无法读取：{e}"))));
     }
     let template = templates.get(&record.kind).ok_or_else(|| {
         StoreError::Invalid(FieldError::new(
@@ -82,12 +81,17 @@ pub fn pdf_from_docx(docx_bytes: &[u8]) -> std::result::Result<Vec<u8>, PdfError
         })?;
     let pdf = dir.path().join("report.pdf");
     if !Path::new(&pdf).exists() {
-        return Err(PdfError::Failed(String::from_utf8_lossy(&out.stderr).trim().to_string()));
+        return Err(PdfError::Failed(
+            String::from_utf8_lossy(&out.stderr).trim().to_string(),
+        ));
     }
     std::fs::read(pdf).map_err(|e| PdfError::Failed(e.to_string()))
 }
 
 /// Whether `soffice` can be started here.
 pub fn soffice_available() -> bool {
-    Command::new("soffice").arg("--version").output().is_ok_and(|o| o.status.success())
+    Command::new("soffice")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
 }

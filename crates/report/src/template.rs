@@ -147,7 +147,8 @@ impl ReportTemplate {
             place,
             message,
         };
-        let t: ReportTemplate = toml::from_str(text).map_err(|e| err(String::new(), format!("格式有误：{}", e.message())))?;
+        let t: ReportTemplate =
+            toml::from_str(text).map_err(|e| err(String::new(), format!("格式有误：{}", e.message())))?;
         if t.kind.trim().is_empty() || !t.kind.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
             return Err(err(String::new(), "kind 应为字母、数字或下划线组成的代码".into()));
         }
@@ -286,7 +287,10 @@ impl TemplateSet {
         }
         let mut templates: Vec<ReportTemplate> = Vec::new();
         for path in files {
-            let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().to_string())
+                .unwrap_or_default();
             let text = std::fs::read_to_string(&path).map_err(|e| TemplateError {
                 file: name.clone(),
                 place: String::new(),

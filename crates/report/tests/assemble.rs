@@ -66,18 +66,36 @@ async fn figures_are_independent_counts_with_their_records_and_freeze_on_finalis
         for (i, day) in [d(2025, 3, 5), d(2025, 6, 18)].into_iter().enumerate() {
             let s = f
                 .store
-                .create_activity(&a, activity(&c.town_a, "center_group", day, &format!("第{}次集体学习", i + 1), &[]), vec![])
+                .create_activity(
+                    &a,
+                    activity(&c.town_a, "center_group", day, &format!("第{}次集体学习", i + 1), &[]),
+                    vec![],
+                )
                 .await
                 .unwrap();
             study.push(RecordRef::new("activity", s.id.0));
         }
         // Not counted: the wrong year.
         f.store
-            .create_activity(&a, activity(&c.town_a, "center_group", d(2024, 12, 30), "去年的学习", &[]), vec![])
+            .create_activity(
+                &a,
+                activity(&c.town_a, "center_group", d(2024, 12, 30), "去年的学习", &[]),
+                vec![],
+            )
             .await
             .unwrap();
         f.store
-            .create_activity(&a, activity(&c.town_a, "committee_meeting", d(2025, 4, 1), "党委会", &["ideology_topic"]), vec![])
+            .create_activity(
+                &a,
+                activity(
+                    &c.town_a,
+                    "committee_meeting",
+                    d(2025, 4, 1),
+                    "党委会",
+                    &["ideology_topic"],
+                ),
+                vec![],
+            )
             .await
             .unwrap();
         f.store
@@ -118,7 +136,11 @@ async fn figures_are_independent_counts_with_their_records_and_freeze_on_finalis
         let fig = figure(&report, "activity.type:center_group", c.town_a.id);
         assert_eq!(fig.value, Some(listed.total as f64), "{}", f.name);
         assert_eq!(fig.value, Some(2.0), "{}", f.name);
-        let mut listed_ids: Vec<RecordRef> = listed.items.iter().map(|x| RecordRef::new("activity", x.id.0)).collect();
+        let mut listed_ids: Vec<RecordRef> = listed
+            .items
+            .iter()
+            .map(|x| RecordRef::new("activity", x.id.0))
+            .collect();
         listed_ids.sort();
         assert_eq!(fig.evidence, listed_ids, "{}", f.name);
         assert_eq!(fig.evidence, study, "{}", f.name);
@@ -187,22 +209,40 @@ async fn figures_are_independent_counts_with_their_records_and_freeze_on_finalis
         assert!(done.is_final(), "{}", f.name);
 
         f.store
-            .create_activity(&a, activity(&c.town_a, "center_group", d(2025, 9, 9), "补录的学习", &[]), vec![])
+            .create_activity(
+                &a,
+                activity(&c.town_a, "center_group", d(2025, 9, 9), "补录的学习", &[]),
+                vec![],
+            )
             .await
             .unwrap();
         let live = annual(&*f.store, &a, c.town_a.id, &BTreeMap::new()).await;
-        assert_eq!(figure(&live, "activity.type:center_group", c.town_a.id).value, Some(3.0), "{}", f.name);
+        assert_eq!(
+            figure(&live, "activity.type:center_group", c.town_a.id).value,
+            Some(3.0),
+            "{}",
+            f.name
+        );
 
         let again = f.store.report(&a, stored.id).await.unwrap();
         let frozen: Report = serde_json::from_str(again.frozen.as_deref().unwrap()).unwrap();
-        assert_eq!(figure(&frozen, "activity.type:center_group", c.town_a.id).value, Some(2.0), "{}", f.name);
+        assert_eq!(
+            figure(&frozen, "activity.type:center_group", c.town_a.id).value,
+            Some(2.0),
+            "{}",
+            f.name
+        );
         assert!(frozen.full_text().contains("中心组学习2次"), "{}", f.name);
         let figures = f.store.report_figures(&a, stored.id).await.unwrap();
         let frozen_fig = figures.iter().find(|x| x.key == "activity.type:center_group").unwrap();
         assert_eq!(frozen_fig.value, Some(2.0), "{}", f.name);
         assert_eq!(frozen_fig.evidence, study, "{}", f.name);
         // And a finalised report takes no more edits.
-        assert!(f.store.save_report_prose(&a, stored.id, BTreeMap::new()).await.is_err(), "{}", f.name);
+        assert!(
+            f.store.save_report_prose(&a, stored.id, BTreeMap::new()).await.is_err(),
+            "{}",
+            f.name
+        );
         // Another town cannot see it.
         let b = scope_of(&c.town_b, &[Role::Staff]);
         assert!(f.store.report(&b, stored.id).await.is_err(), "{}", f.name);
@@ -217,17 +257,28 @@ async fn a_county_report_ranks_the_units_below_and_names_those_short() {
         let b = scope_of(&c.town_b, &[Role::Staff]);
         for day in [d(2025, 2, 1), d(2025, 8, 1)] {
             f.store
-                .create_activity(&b, activity(&c.town_b, "analysis_meeting", day, "分析研判", &[]), vec![])
+                .create_activity(
+                    &b,
+                    activity(&c.town_b, "analysis_meeting", day, "分析研判", &[]),
+                    vec![],
+                )
                 .await
                 .unwrap();
         }
         f.store
-            .create_activity(&a, activity(&c.town_a, "center_group", d(2025, 5, 1), "学习", &[]), vec![])
+            .create_activity(
+                &a,
+                activity(&c.town_a, "center_group", d(2025, 5, 1), "学习", &[]),
+                vec![],
+            )
             .await
             .unwrap();
         let county = scope_of(&c.county, &[Role::Supervisor]);
         let mut prose = BTreeMap::new();
-        prose.insert("阵地建设与管理".to_string(), "全县新建新时代文明实践站12个。".to_string());
+        prose.insert(
+            "阵地建设与管理".to_string(),
+            "全县新建新时代文明实践站12个。".to_string(),
+        );
         let report = annual(&*f.store, &county, c.county.id, &prose).await;
         let table = report
             .sections
@@ -236,7 +287,12 @@ async fn a_county_report_ranks_the_units_below_and_names_those_short() {
             .unwrap_or_else(|| panic!("{}: no roll-up table", f.name));
         let names: Vec<String> = table.rows.iter().map(|r| report.cell_text(&r[1])).collect();
         // Ranked by records: 石桥镇 (2) before 河口镇 (1) before the bureau (0); totals last.
-        assert_eq!(names, ["石桥镇", "河口镇", "县文化和旅游局", "合计（含本级）"], "{}", f.name);
+        assert_eq!(
+            names,
+            ["石桥镇", "河口镇", "县文化和旅游局", "合计（含本级）"],
+            "{}",
+            f.name
+        );
         let total = table.rows.last().unwrap();
         assert_eq!(report.cell_text(&total[2]), "3", "{}", f.name);
         if let Cell::Figure(i) = &table.rows[0][2] {

@@ -78,7 +78,11 @@ async fn list_page(state: &AppState, auth: &Auth, error: Option<FieldError>) -> 
         units: tree.into_iter().filter(|u| u.depth <= 1).collect(),
         current: auth.scope.root,
         // Annual reports are written early in the following year.
-        year: if today.month() <= 3 { today.year() - 1 } else { today.year() },
+        year: if today.month() <= 3 {
+            today.year() - 1
+        } else {
+            today.year()
+        },
         can_write: auth.can(Action::Write),
         error,
         origin: state.report_templates.origin.clone(),
@@ -99,7 +103,11 @@ pub struct NewForm {
     unit: String,
 }
 
-pub async fn create(State(state): State<AppState>, auth: Auth, Form(form): Form<NewForm>) -> Result<Response, AppError> {
+pub async fn create(
+    State(state): State<AppState>,
+    auth: Auth,
+    Form(form): Form<NewForm>,
+) -> Result<Response, AppError> {
     let parsed = (|| {
         let template = state
             .report_templates
@@ -112,12 +120,7 @@ pub async fn create(State(state): State<AppState>, auth: Auth, Form(form): Form<
             .map_err(|_| FieldError::new("年度", format!("「{}」不是有效的年度", form.year.trim())))?;
         let part = form.part.trim().parse::<u32>().unwrap_or(0);
         let period = ReportPeriod::of(template.period_kind(), year, part)?;
-        let unit = form
-            .unit
-            .trim()
-            .parse::<i64>()
-            .map(UnitId)
-            .unwrap_or(auth.scope.root);
+        let unit = form.unit.trim().parse::<i64>().map(UnitId).unwrap_or(auth.scope.root);
         Ok::<_, FieldError>((template, period, unit))
     })();
     let (template, period, unit_id) = match parsed {
@@ -341,7 +344,9 @@ pub async fn save_prose(
         .collect();
     match settle(state.store.save_report_prose(&auth.scope, id, prose).await)? {
         Submitted::Saved(_) => Ok(see_other(format!("/reports/{id}?saved=1"))),
-        Submitted::Fix(e) => Ok(unprocessable(editor_page(&state, &auth, id, Some(e.to_string())).await?)),
+        Submitted::Fix(e) => Ok(unprocessable(
+            editor_page(&state, &auth, id, Some(e.to_string())).await?,
+        )),
     }
 }
 
@@ -372,7 +377,9 @@ pub async fn finalise(
     };
     match settle(state.store.finalise_report(&auth.scope, id, finalise).await)? {
         Submitted::Saved(_) => Ok(see_other(format!("/reports/{id}?saved=1"))),
-        Submitted::Fix(e) => Ok(unprocessable(editor_page(&state, &auth, id, Some(e.to_string())).await?)),
+        Submitted::Fix(e) => Ok(unprocessable(
+            editor_page(&state, &auth, id, Some(e.to_string())).await?,
+        )),
     }
 }
 

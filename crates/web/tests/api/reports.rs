@@ -16,7 +16,13 @@ fn study(unit: &Unit, date: &str, topic: &str) -> NewActivity {
         ..Default::default()
     };
     let today = NaiveDate::from_ymd_opt(2026, 12, 31).unwrap();
-    NewActivity::parse(Catalogue::defaults().get("center_group").unwrap(), unit.id, &input, today).unwrap()
+    NewActivity::parse(
+        Catalogue::defaults().get("center_group").unwrap(),
+        unit.id,
+        &input,
+        today,
+    )
+    .unwrap()
 }
 
 #[tokio::test]
@@ -24,8 +30,15 @@ async fn a_township_writes_finalises_and_downloads_its_annual_report() {
     let app = spawn_app().await;
     let console = Scope::console(app.county.id);
     let mut ids = Vec::new();
-    for (date, topic) in [("2025-03-05", "学习党的二十届四中全会精神"), ("2025-09-10", "学习意识形态工作责任制规定")] {
-        let a = app.store.create_activity(&console, study(&app.town_a, date, topic), vec![]).await.unwrap();
+    for (date, topic) in [
+        ("2025-03-05", "学习党的二十届四中全会精神"),
+        ("2025-09-10", "学习意识形态工作责任制规定"),
+    ] {
+        let a = app
+            .store
+            .create_activity(&console, study(&app.town_a, date, topic), vec![])
+            .await
+            .unwrap();
         ids.push(RecordRef::new("activity", a.id.0));
     }
     let staff = app.login("a_staff").await;
@@ -51,26 +64,45 @@ async fn a_township_writes_finalises_and_downloads_its_annual_report() {
 
     let (status, editor) = app.text(&staff, &page).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(editor.contains("河口镇2025年意识形态工作责任制落实情况报告"), "{editor}");
+    assert!(
+        editor.contains("河口镇2025年意识形态工作责任制落实情况报告"),
+        "{editor}"
+    );
     assert!(editor.contains("召开党委理论学习中心组学习"), "{editor}");
     // The figure links to its evidence; the fact behind that link holds exactly our records.
     let link = format!(
         "/facts?key=activity.type%3Acenter_group&#38;unit={}&#38;from=2025-01-01&#38;until=2025-12-31",
         app.town_a.id
     );
-    let at = editor.find(&link).unwrap_or_else(|| panic!("no evidence link {link} in {editor}"));
-    assert!(editor[at..].starts_with(&format!("{link}\" title=\"")), "{}", &editor[at..at + 200]);
+    let at = editor
+        .find(&link)
+        .unwrap_or_else(|| panic!("no evidence link {link} in {editor}"));
+    assert!(
+        editor[at..].starts_with(&format!("{link}\" title=\"")),
+        "{}",
+        &editor[at..at + 200]
+    );
     assert!(editor[at..].contains(">2</a>"));
     let fact = app
         .store
-        .fact(&console, "activity.type:center_group", app.town_a.id, DateRange::year(2025))
+        .fact(
+            &console,
+            "activity.type:center_group",
+            app.town_a.id,
+            DateRange::year(2025),
+        )
         .await
         .unwrap();
     assert_eq!(fact.evidence, ids);
 
     // Prose is saved per section; then finalise, with a reason when 审校 found errors.
     let res = app
-        .post_form(&staff, &page, &format!("{page}/prose"), &[("s:阵地建设与管理", "新建村级宣传栏3处。")])
+        .post_form(
+            &staff,
+            &page,
+            &format!("{page}/prose"),
+            &[("s:阵地建设与管理", "新建村级宣传栏3处。")],
+        )
         .await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     let (_, editor) = app.text(&staff, &page).await;
