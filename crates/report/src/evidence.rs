@@ -57,10 +57,11 @@ pub async fn labels(store: &dyn Store, scope: &Scope, report: &Report) -> Result
     }
     for f in &report.figures {
         for r in f.evidence.iter().take(LISTED) {
-            if r.kind == "task" && !out.contains_key(r) {
-                if let Ok(t) = store.task(&scope, r.id).await {
-                    out.insert(r.clone(), format!("{}（{}，期限{}）", t.title, t.unit_name, t.deadline));
-                }
+            if r.kind == "task"
+                && !out.contains_key(r)
+                && let Ok(t) = store.task(&scope, r.id).await
+            {
+                out.insert(r.clone(), format!("{}（{}，期限{}）", t.title, t.unit_name, t.deadline));
             }
         }
     }

@@ -168,7 +168,7 @@ impl ReportTemplate {
             ("closing", &t.closing),
             ("signature", &t.signature),
         ] {
-            check_sentence(value, false).map_err(|m| err(format!("{field}"), m))?;
+            check_sentence(value, false).map_err(|m| err(field.to_string(), m))?;
         }
         for (i, section) in t.sections.iter().enumerate() {
             let place = format!("第{}节「{}」", i + 1, section.title);
@@ -192,10 +192,10 @@ impl ReportTemplate {
                 for c in &section.columns {
                     check_key(&c.key).map_err(|m| err(place.clone(), m))?;
                 }
-                if let Some(rank) = &section.rank_by {
-                    if !section.columns.iter().any(|c| &c.key == rank) {
-                        return Err(err(place, format!("排名依据「{rank}」不是表中的一列")));
-                    }
+                if let Some(rank) = &section.rank_by
+                    && !section.columns.iter().any(|c| &c.key == rank)
+                {
+                    return Err(err(place, format!("排名依据「{rank}」不是表中的一列")));
                 }
             }
         }
