@@ -123,10 +123,9 @@ pub async fn assemble(inputs: Inputs<'_>) -> Result<Report> {
                 for (i, area) in st.areas.iter().enumerate() {
                     let mut paragraphs = Vec::new();
                     for sentence in &area.sentences {
-                        match render_sentence(store, &scope, &unit, &texts, sentence, &mut figures).await? {
-                            Rendered::Kept(p) => paragraphs.push(p),
-                            Rendered::Dropped(text) => gaps.push(format!("「{}」：{text}", area.title)),
-                        }
+                        let r = render_sentence(store, &scope, &unit, &texts, sentence, &mut figures).await?;
+                        paragraphs.extend(r.kept);
+                        gaps.extend(r.dropped.into_iter().map(|text| format!("「{}」：{text}", area.title)));
                     }
                     let own = prose_of(prose, &area.title);
                     if paragraphs.is_empty() && own.is_empty() {
@@ -196,10 +195,10 @@ pub async fn assemble(inputs: Inputs<'_>) -> Result<Report> {
         }
         sections.push(top);
     }
-    let opening = match render_sentence(store, &scope, &unit, &texts, &template.opening, &mut figures).await? {
-        Rendered::Kept(p) => p,
-        Rendered::Dropped(_) => Paragraph::default(),
-    };
+    let opening = render_sentence(store, &scope, &unit, &texts, &template.opening, &mut figures)
+        .await?
+        .kept
+        .unwrap_or_default();
     if parent.is_none() && !template.addressee.is_empty() {
         gaps.push("主送机关：本单位是系统中的最上级单位，请在正文前补写主送机关".into());
     }
@@ -249,12 +248,16 @@ async fn parent_name(store: &dyn Store, unit: &Unit) -> Option<String> {
     store.unit(&Scope::console(root.id), parent).await.ok().map(|u| u.name)
 }
 
-enum Rendered {
-    Kept(Paragraph),
-    /// Left out because every figure in it is zero or missing; the text says what it would have read.
-    Dropped(String),
+/// A sentence as it goes into the text: the clauses kept, and those left out because every
+/// figure in them is zero or missing (with what they would have read, for the author).
+struct Rendered {
+    kept: Option<Paragraph>,
+    dropped: Vec<String>,
 }
 
+/// Clauses are the parts of a sentence between "，": "召开中心组学习{a}次，专题研讨{b}次。"
+/// keeps the first and leaves out the second when b is zero. A clause without figures stays
+/// only beside a kept clause with figures, so no sentence is left saying nothing.
 async fn render_sentence(
     store: &dyn Store,
     scope: &Scope,
@@ -263,34 +266,81 @@ async fn render_sentence(
     sentence: &str,
     figures: &mut FigureBook,
 ) -> Result<Rendered> {
-    let mut spans = Vec::new();
-    let mut any_fact = false;
-    let mut all_blank = true;
-    for piece in pieces(sentence).unwrap_or_default() {
+    let ends_with_stop = sentence.ends_with('。');
+    let body = sentence.strip_suffix('。').unwrap_or(sentence);
+    let mut clauses: Vec<Vec<Span>> = vec![Vec::new()];
+    for piece in pieces(body).unwrap_or_default() {
         match piece {
-            Piece::Text(t) => spans.push(Span::Text(t)),
-            Piece::Placeholder(name) => spans.push(Span::Text(texts.fill(&format!("{{{name}}}")))),
+            Piece::Text(t) => {
+                let mut parts = t.split('，');
+                if let Some(first) = parts.next().filter(|p| !p.is_empty()) {
+                    clauses
+                        .last_mut()
+                        .expect("one clause at least")
+                        .push(Span::Text(first.to_string()));
+                }
+                for part in parts {
+                    clauses.push(Vec::new());
+                    if !part.is_empty() {
+                        clauses
+                            .last_mut()
+                            .expect("just pushed")
+                            .push(Span::Text(part.to_string()));
+                    }
+                }
+            }
+            Piece::Placeholder(name) => clauses
+                .last_mut()
+                .expect("one clause at least")
+                .push(Span::Text(texts.fill(&format!("{{{name}}}")))),
             Piece::Fact(key) => {
                 let i = figures.fact(store, scope, &key, unit).await?;
-                any_fact = true;
-                all_blank &= figures.is_blank(i);
-                spans.push(Span::Figure(i));
+                clauses.last_mut().expect("one clause at least").push(Span::Figure(i));
             }
         }
     }
-    let p = Paragraph { spans };
-    if any_fact && all_blank {
-        let text: String = p
-            .spans
+    let plain = |spans: &[Span], figures: &FigureBook| -> String {
+        spans
             .iter()
             .map(|s| match s {
                 Span::Text(t) => t.clone(),
                 Span::Figure(i) => figures.get(*i).display.clone(),
             })
+            .collect()
+    };
+    let mut kept: Vec<Vec<Span>> = Vec::new();
+    let mut dropped = Vec::new();
+    let mut kept_figures = false;
+    for clause in clauses.into_iter().filter(|c| !c.is_empty()) {
+        let facts: Vec<usize> = clause
+            .iter()
+            .filter_map(|s| if let Span::Figure(i) = s { Some(*i) } else { None })
             .collect();
-        return Ok(Rendered::Dropped(text));
+        if !facts.is_empty() && facts.iter().all(|i| figures.is_blank(*i)) {
+            dropped.push(plain(&clause, figures));
+            continue;
+        }
+        kept_figures |= !facts.is_empty();
+        kept.push(clause);
     }
-    Ok(Rendered::Kept(p))
+    let had_figures = kept_figures || !dropped.is_empty();
+    if had_figures && !kept_figures {
+        return Ok(Rendered { kept: None, dropped });
+    }
+    let mut spans = Vec::new();
+    for (n, clause) in kept.into_iter().enumerate() {
+        if n > 0 {
+            spans.push(Span::Text("，".into()));
+        }
+        spans.extend(clause);
+    }
+    if ends_with_stop {
+        spans.push(Span::Text("。".into()));
+    }
+    Ok(Rendered {
+        kept: Some(Paragraph { spans }),
+        dropped,
+    })
 }
 
 /// Problems and plans read as a list: 1．…, 2．….

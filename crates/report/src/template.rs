@@ -360,4 +360,22 @@ mod tests {
             ]
         );
     }
+
+    #[test]
+    fn a_directory_loads_whole_or_not_at_all() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.toml"), include_str!("../data/reports/annual.toml")).unwrap();
+        let set = TemplateSet::load_dir(dir.path()).unwrap();
+        assert_eq!(set.templates.len(), 1);
+        std::fs::write(
+            dir.path().join("b.toml"),
+            include_str!("../data/reports/quarter.toml").replace("{task.done}", "{no.such}"),
+        )
+        .unwrap();
+        let e = TemplateSet::load_dir(dir.path()).unwrap_err().to_string();
+        assert!(e.contains("b.toml") && e.contains("no.such"), "{e}");
+        std::fs::write(dir.path().join("b.toml"), include_str!("../data/reports/annual.toml")).unwrap();
+        let e = TemplateSet::load_dir(dir.path()).unwrap_err().to_string();
+        assert!(e.contains("重复"), "{e}");
+    }
 }

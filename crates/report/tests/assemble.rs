@@ -146,7 +146,14 @@ async fn figures_are_independent_counts_with_their_records_and_freeze_on_finalis
         assert_eq!(fig.evidence, study, "{}", f.name);
 
         let text = report.full_text();
-        assert!(text.contains("召开党委理论学习中心组学习2次"), "{}: {text}", f.name);
+        // The clause whose figure is zero is left out of the sentence and listed as a gap.
+        assert!(text.contains("召开党委理论学习中心组学习2次。"), "{}: {text}", f.name);
+        assert!(
+            report.gaps.iter().any(|g| g.contains("专题研讨0次")),
+            "{}: {:?}",
+            f.name,
+            report.gaps
+        );
         assert!(report.title.contains("河口镇2025年"), "{}", f.name);
         assert_eq!(report.addressee, "中共云岭县委员会：", "{}", f.name);
         // No civility-practice records: the sentence is left out and listed as a gap.

@@ -3,6 +3,7 @@
 mod county;
 mod ledger;
 mod names;
+mod reports;
 
 use crate::serve::{WebArgs, bind};
 use anyhow::Context;

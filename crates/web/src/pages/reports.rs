@@ -193,7 +193,10 @@ pub(crate) struct EditorPage {
     gaps: Vec<String>,
     findings: Vec<FindingView>,
     errors: usize,
+    /// May change the prose (writers of the unit's records).
     can_write: bool,
+    /// May finalise (writers, and the leader who signs).
+    can_finalise: bool,
     saved: bool,
     error: Option<String>,
     kind_name: String,
@@ -312,7 +315,8 @@ async fn editor_page(state: &AppState, auth: &Auth, id: i64, error: Option<Strin
         signature: report.signature.clone(),
         date_line: report.date_line.clone(),
         gaps: report.gaps.clone(),
-        can_write: !record.is_final() && (auth.can(Action::Write) || auth.can(Action::SignOff)),
+        can_write: !record.is_final() && auth.can(Action::Write),
+        can_finalise: !record.is_final() && (auth.can(Action::Write) || auth.can(Action::SignOff)),
         saved: false,
         error,
         kind_name: report.kind_name.clone(),
