@@ -103,7 +103,9 @@ pub async fn assemble(inputs: Inputs<'_>) -> Result<Report> {
     let mut sections = Vec::new();
     let mut number = 0;
     for st in &template.sections {
-        if st.source == Source::Rollup && children.is_empty() {
+        if (st.source == Source::Rollup && children.is_empty())
+            || (!st.unit_kinds.is_empty() && !st.unit_kinds.contains(&unit.kind))
+        {
             continue;
         }
         let heading = format!("{}、{}", numeral(number), st.title);
@@ -459,7 +461,10 @@ async fn rollup(
         let mut row = vec![Cell::Text((rank + 1).to_string()), Cell::Text(u.name.clone())];
         row.extend(columns.iter().map(|col| Cell::Figure(col[i])));
         let unmet = problems::unmet(&cx, u);
-        row.push(Cell::Text(if unmet.is_empty() {
+        let applies = requirements.requirements.iter().any(|r| r.applies_to(u.kind));
+        row.push(Cell::Text(if !applies {
+            "不适用".into()
+        } else if unmet.is_empty() {
             "达标".into()
         } else {
             format!("未达标（{}项）", unmet.len())

@@ -79,6 +79,9 @@ pub struct SectionTemplate {
     pub columns: Vec<Column>,
     #[serde(default)]
     pub rank_by: Option<String>,
+    /// The kinds of unit the section is written for; every kind when empty.
+    #[serde(default)]
+    pub unit_kinds: Vec<shoutu_domain::UnitKind>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

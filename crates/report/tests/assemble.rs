@@ -171,6 +171,8 @@ async fn figures_are_independent_counts_with_their_records_and_freeze_on_finalis
             "{}: {text}",
             f.name
         );
+        // The roll-up table is written for counties, not for a town with villages below it.
+        assert!(!text.contains("下级单位落实情况"), "{}", f.name);
         // Finalise: errors block unless a reason is written; then the figures are frozen.
         let stored = f
             .store
