@@ -383,18 +383,19 @@ async fn next_plans(store: &dyn Store, scope: &Scope, unit: &Unit, period: Repor
             )));
             continue;
         }
-        // A superior's item: what this unit was tasked with.
-        for task in item
-            .tasks
-            .iter()
-            .filter(|t| t.unit_id == unit.id && t.done_on.is_none())
-        {
-            if after.is_none_or(|d| task.deadline > d) {
+        // A superior's item: what this unit was tasked with. Next year's tasks are the plan
+        // whatever their state today; within a year, only what is still to do.
+        for task in item.tasks.iter().filter(|t| t.unit_id == unit.id) {
+            if after.is_none_or(|d| task.deadline > d && task.done_on.is_none()) {
+                // Task titles often repeat the unit's name: "河口镇：开展……".
+                let title = task.title.trim_end_matches('。');
+                let title = title
+                    .strip_prefix(unit.name.as_str())
+                    .map(|t| t.trim_start_matches(['：', ':']))
+                    .unwrap_or(title);
                 out.push(Paragraph::text(format!(
-                    "落实{}部署的“{}”：{}（{}月{}日前完成）。",
+                    "{title}（{}部署，{}月{}日前完成）。",
                     item.unit_name,
-                    item.title,
-                    task.title.trim_end_matches('。'),
                     task.deadline.month(),
                     task.deadline.day()
                 )));

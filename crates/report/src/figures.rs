@@ -2,10 +2,30 @@
 //! use, so a figure quoted twice links to the same evidence.
 
 use crate::model::Figure;
-use shoutu_domain::fact::{DateRange, Fact, definition};
+use shoutu_domain::fact::{DateRange, Fact, definition, split_key};
+use shoutu_domain::ledger::Catalogue;
 use shoutu_domain::{Scope, Unit, UnitId};
 use shoutu_store::{Result, Store};
 use std::collections::HashMap;
+use std::sync::LazyLock;
+
+/// Activity type names, for labels of `activity.type:<code>` figures.
+static CATALOGUE: LazyLock<Catalogue> = LazyLock::new(Catalogue::defaults);
+
+/// "活动次数（按类型）：理论学习中心组学习", "目标责任书签订率".
+pub fn label_of(key: &str) -> String {
+    let Some(def) = definition(key) else {
+        return key.to_string();
+    };
+    match split_key(key) {
+        ("activity.type", Some(code)) => {
+            let name = CATALOGUE.get(code).map_or(code, |t| t.name.as_str());
+            format!("{}：{name}", def.label)
+        }
+        (_, Some(param)) => format!("{}：{param}", def.label),
+        _ => def.label.to_string(),
+    }
+}
 
 pub struct FigureBook {
     pub figures: Vec<Figure>,
@@ -34,7 +54,7 @@ impl FigureBook {
         }
         let i = self.figures.len();
         self.figures.push(Figure {
-            label: definition(&fact.key).map_or_else(|| fact.key.clone(), |d| d.label.to_string()),
+            label: label_of(&fact.key),
             display: fact.display(),
             key: fact.key,
             unit_id: fact.unit_id,
