@@ -98,7 +98,7 @@ impl ProblemSource for RequirementsNotMet {
                 .requirements
                 .iter()
                 .find(|r| r.name == name)
-                .map(|r| r.rule_text())
+                .map(|r| r.rule_text().replace(' ', ""))
                 .unwrap_or_default();
             out.push(Paragraph::text(format!(
                 "{name}未按要求开展：{}（要求{rule}）。",

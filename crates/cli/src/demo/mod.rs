@@ -103,8 +103,9 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     };
     println!();
-    println!("请用浏览器打开：http://{}/", listener.local_addr()?);
-    println!("（按 Ctrl-C 停止）");
+    // One write: a reader that stops at the address line and closes the pipe must not make
+    // a later line fail with a broken pipe.
+    println!("请用浏览器打开：http://{}/\n（按 Ctrl-C 停止）", listener.local_addr()?);
     crate::serve::serve(listener, store, clock, args.web.config("shoutu-demo-files"), rules).await?;
     Ok(ExitCode::SUCCESS)
 }

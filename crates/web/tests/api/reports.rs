@@ -145,6 +145,17 @@ async fn a_township_writes_finalises_and_downloads_its_annual_report() {
     assert!(bytes.windows(4).any(|w| w == b"PK\x05\x06"), "with a central directory");
     assert!(bytes.windows(17).any(|w| w == b"word/document.xml"));
 
+    // PDF where LibreOffice is installed; otherwise a clear message.
+    let res = app.get(&staff, &format!("{page}/report.pdf")).await;
+    if shoutu_report::render::soffice_available() {
+        assert_eq!(res.status(), StatusCode::OK);
+        assert!(res.bytes().await.unwrap().starts_with(b"%PDF"));
+    } else {
+        println!("soffice 未安装：检查提示信息");
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+        assert!(res.text().await.unwrap().contains("未安装 LibreOffice"));
+    }
+
     // Another township cannot open it.
     let b = app.login("b_admin").await;
     let (status, _) = app.text(&b, &page).await;
