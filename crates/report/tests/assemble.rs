@@ -317,3 +317,53 @@ async fn a_county_report_ranks_the_units_below_and_names_those_short() {
         assert_eq!(report.addressee, "", "{}", f.name);
     }
 }
+
+#[tokio::test]
+async fn every_shipped_kind_assembles_without_leftover_placeholders() {
+    use shoutu_domain::report::PeriodKind;
+    for f in fixtures().await {
+        let c = county(&*f.store).await;
+        let a = scope_of(&c.town_a, &[Role::Staff]);
+        f.store
+            .create_activity(
+                &a,
+                activity(&c.town_a, "center_group", d(2025, 5, 1), "学习", &[]),
+                vec![],
+            )
+            .await
+            .unwrap();
+        let templates = TemplateSet::shipped();
+        let requirements = RequirementSet::defaults();
+        for t in &templates.templates {
+            let part = if t.period_kind() == PeriodKind::Year { 0 } else { 1 };
+            let report = assemble(Inputs {
+                store: &*f.store,
+                scope: &a,
+                template: t,
+                unit: c.town_a.id,
+                period: ReportPeriod::of(t.period_kind(), 2025, part).unwrap(),
+                requirements: &requirements,
+                today: d(2026, 1, 10),
+                prose: &BTreeMap::new(),
+            })
+            .await
+            .unwrap();
+            let text = report.full_text();
+            assert!(
+                !text.contains('{') && !text.contains('}'),
+                "{} {}: {text}",
+                f.name,
+                t.kind
+            );
+            assert!(
+                report.sections.iter().any(|s| s.heading.starts_with("一、")),
+                "{} {}",
+                f.name,
+                t.kind
+            );
+            assert!(text.contains("河口镇"), "{} {}", f.name, t.kind);
+        }
+        let secretary = templates.get("secretary").unwrap();
+        assert!(secretary.first_person);
+    }
+}
