@@ -3,6 +3,7 @@
 mod accounts;
 mod archive;
 mod demo;
+mod report;
 mod search;
 mod serve;
 
@@ -45,6 +46,8 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Write reports as .docx (GB/T 9704 layout): one unit's, or with --each-subunit every unit's below, zipped
+    Report(report::ReportArgs),
     /// Proofread documents (.txt in UTF-8 or GB18030, .docx) like a compiler checks code
     Check(CheckArgs),
     /// Export a unit's ledgers workbook for a year (one sheet per register)
@@ -123,6 +126,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             match command {
                 Command::Init(args) => accounts::init(&*store, args).await,
                 Command::User { command } => accounts::user(&*store, command).await,
+                Command::Report(args) => {
+                    let scope = console_scope(&*store).await?;
+                    report::run(store.clone(), scope, args).await
+                }
                 Command::Audit {
                     command: AuditCommand::Verify,
                 } => verify(&*store).await,

@@ -4,6 +4,7 @@ use anyhow::Context;
 use clap::Args;
 use shoutu_domain::ledger::{Catalogue, RequirementSet};
 use shoutu_domain::{Clock, SystemClock};
+use shoutu_report::TemplateSet;
 use shoutu_store::{Store, describe_url};
 use shoutu_web::{AppState, Config};
 use std::path::PathBuf;
@@ -48,6 +49,9 @@ pub struct WebArgs {
     /// The full-text index directory (default: shoutu-index beside an SQLite database)
     #[arg(long, env = "SHOUTU_INDEX_DIR")]
     pub index_dir: Option<PathBuf>,
+    /// Directory of report templates (*.toml) replacing the shipped report kinds
+    #[arg(long, env = "SHOUTU_REPORT_TEMPLATES")]
+    pub report_templates: Option<PathBuf>,
 }
 
 impl WebArgs {
@@ -64,7 +68,7 @@ impl WebArgs {
 
     /// The policy files, read and checked before serving so that a broken file is reported
     /// at start-up with its name, not on the first page that needs it.
-    pub fn rules(&self) -> anyhow::Result<(Catalogue, RequirementSet)> {
+    pub fn rules(&self) -> anyhow::Result<(Catalogue, RequirementSet, TemplateSet)> {
         let read = |path: &PathBuf| {
             std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("无法读取 {}：{e}", path.display()))
         };
@@ -76,7 +80,11 @@ impl WebArgs {
             Some(path) => RequirementSet::parse(&path.display().to_string(), &read(path)?)?,
             None => RequirementSet::defaults(),
         };
-        Ok((catalogue, requirements))
+        let templates = match &self.report_templates {
+            Some(dir) => TemplateSet::load_dir(dir)?,
+            None => TemplateSet::shipped(),
+        };
+        Ok((catalogue, requirements, templates))
     }
 }
 
@@ -129,10 +137,12 @@ pub async fn serve(
     store: Arc<dyn Store>,
     clock: Arc<dyn Clock>,
     config: Config,
-    (catalogue, requirements): (Catalogue, RequirementSet),
+    (catalogue, requirements, templates): (Catalogue, RequirementSet, TemplateSet),
     search: Option<Arc<shoutu_report::search::SearchIndex>>,
 ) -> anyhow::Result<()> {
-    let mut state = AppState::new(store, clock, config).with_rules(catalogue, requirements);
+    let mut state = AppState::new(store, clock, config)
+        .with_rules(catalogue, requirements)
+        .with_report_templates(templates);
     if let Some(search) = search {
         state = state.with_search(search);
     }

@@ -127,6 +127,7 @@ pub const RECORD_TYPES: &[(&str, &str)] = &[
     ("task", "任务"),
     ("conduct_rules", "行为规范"),
     ("conduct_violation", "违规记录"),
+    ("report", "工作报告"),
 ];
 
 pub fn record_type_label(code: &str) -> &str {
@@ -147,6 +148,7 @@ pub fn action_label(code: &str) -> &str {
         "issue" => "下发",
         "sign" => "签订",
         "acknowledge" => "签收",
+        "finalise" => "定稿",
         other => other,
     }
 }

@@ -13,6 +13,7 @@ pub mod opinion;
 pub mod password;
 pub mod person;
 pub mod plan;
+pub mod report;
 pub mod role;
 pub mod scope;
 pub mod unit;

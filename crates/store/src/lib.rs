@@ -12,6 +12,7 @@ mod connect;
 mod error;
 mod facts;
 mod postgres;
+mod report;
 mod rows;
 mod search;
 mod shared;
@@ -22,6 +23,7 @@ pub use connect::{ConnectError, DEFAULT_URL, connect, describe_url};
 pub use error::StoreError;
 pub use facts::FactStore;
 pub use postgres::PgStore;
+pub use report::ReportStore;
 pub use search::SearchFeedStore;
 pub use sqlite::SqliteStore;
 
@@ -143,7 +145,7 @@ pub struct ChainReport {
 #[async_trait]
 /// The whole storage interface: the core registers below, plus one sub-trait per register
 /// added since (each in its own module, implemented by its own macro for both backends).
-pub trait Store: FactStore + SearchFeedStore + ArchiveStore + Send + Sync {
+pub trait Store: FactStore + SearchFeedStore + ArchiveStore + ReportStore + Send + Sync {
     fn backend(&self) -> &'static str;
 
     // ---- units ----

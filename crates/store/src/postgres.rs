@@ -32,3 +32,4 @@ crate::shared::impl_store!(PgStore, sqlx::Postgres, "postgres");
 crate::facts::impl_facts!(PgStore, sqlx::Postgres);
 crate::search::impl_search!(PgStore, sqlx::Postgres);
 crate::archive::impl_archive!(PgStore, sqlx::Postgres);
+crate::report::impl_report!(PgStore, sqlx::Postgres);

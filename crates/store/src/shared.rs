@@ -638,7 +638,7 @@ macro_rules! impl_store {
 
             async fn root_unit(&self) -> Result<Option<Unit>> {
                 let row: Option<UnitRow> = sqlx::query_as(
-                    "SELECT u.id, u.parent_id, u.kind, u.name, u.short_name, u.code, u.sort_order, 0 AS depth \
+                    "SELECT u.id, u.parent_id, u.kind, u.name, u.short_name, u.code, u.sort_order, CAST(0 AS BIGINT) AS depth \
                      FROM units u WHERE u.parent_id IS NULL ORDER BY u.id LIMIT 1",
                 )
                 .fetch_optional(&self.pool)

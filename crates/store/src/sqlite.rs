@@ -39,3 +39,4 @@ crate::shared::impl_store!(SqliteStore, sqlx::Sqlite, "sqlite");
 crate::facts::impl_facts!(SqliteStore, sqlx::Sqlite);
 crate::search::impl_search!(SqliteStore, sqlx::Sqlite);
 crate::archive::impl_archive!(SqliteStore, sqlx::Sqlite);
+crate::report::impl_report!(SqliteStore, sqlx::Sqlite);

@@ -60,7 +60,7 @@ const MODULE_HREFS: [&str; 6] = [
     "/m/yuqing",
     "/m/zhendi",
     "/m/kaohe",
-    "/m/baogao",
+    "/reports",
 ];
 
 /// The switcher lists the levels people switch between (county, townships, villages), not

@@ -65,6 +65,8 @@ pub struct AppState {
     /// The full-text index, fed from the audit log. In memory unless the operator gives an
     /// index directory ([`AppState::with_search`]); either way it catches up by itself.
     pub search: Arc<shoutu_report::search::SearchIndex>,
+    /// Report kinds: the shipped templates unless an administrator points to a directory.
+    pub report_templates: Arc<shoutu_report::TemplateSet>,
 }
 
 impl AppState {
@@ -79,11 +81,17 @@ impl AppState {
             config: Arc::new(config),
             catalogue: Arc::new(Catalogue::defaults()),
             requirements: Arc::new(RequirementSet::defaults()),
+            report_templates: Arc::new(shoutu_report::TemplateSet::shipped()),
         }
     }
 
     pub fn with_search(mut self, search: Arc<shoutu_report::search::SearchIndex>) -> Self {
         self.search = search;
+        self
+    }
+
+    pub fn with_report_templates(mut self, templates: shoutu_report::TemplateSet) -> Self {
+        self.report_templates = Arc::new(templates);
         self
     }
 

@@ -11,6 +11,7 @@ pub fn href(kind: &str, id: i64) -> Option<String> {
         "person" => Some(format!("/people/{id}")),
         "user" => Some(format!("/users/{id}")),
         "attachment" => Some(format!("/attachments/{id}")),
+        "report" => Some(format!("/reports/{id}")),
         _ => None,
     }
 }

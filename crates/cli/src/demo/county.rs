@@ -456,6 +456,7 @@ pub async fn load(
     duties(&mut l, today).await?;
     plans(&mut l, &county, today).await?;
     conduct(&mut l, today).await?;
+    super::reports::load(store, &l.scope, l.rng.clone(), &targets, today).await?;
 
     Ok(Summary {
         county: county.name,

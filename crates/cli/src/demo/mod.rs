@@ -3,13 +3,13 @@
 pub(crate) mod county;
 mod ledger;
 mod names;
+mod reports;
 
 use crate::serve::{WebArgs, bind};
 use anyhow::Context;
 use clap::Args;
 use rand::SeedableRng;
 use shoutu_domain::{Clock, SystemClock, password};
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -103,10 +103,9 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     };
     println!();
-    println!("请用浏览器打开：http://{}/", listener.local_addr()?);
-    // Whoever reads the output may stop at the URL line and close the pipe (the CLI test
-    // does); a failed hint must not take the server down.
-    let _ = writeln!(std::io::stdout(), "（按 Ctrl-C 停止）");
+    // One write: a reader that stops at the address line and closes the pipe must not make
+    // a later line fail with a broken pipe.
+    println!("请用浏览器打开：http://{}/\n（按 Ctrl-C 停止）", listener.local_addr()?);
     let config = args.web.config("shoutu-demo-files");
     // The demo's index lives in memory unless --index-dir is given: the database is new each run.
     let search = match &args.web.index_dir {

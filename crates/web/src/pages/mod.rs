@@ -16,6 +16,7 @@ mod letters;
 mod login;
 mod people;
 pub(crate) mod plans;
+mod reports;
 pub(crate) mod requirements;
 mod search;
 mod units;
@@ -105,6 +106,7 @@ pub fn routes() -> Router<AppState> {
             "/letters/copies/{id}/sign",
             post(letters::sign).layer(DefaultBodyLimit::max(UPLOAD_ROUTE_LIMIT)),
         )
+        .merge(reports::routes())
         .route("/requirements", get(requirements::status))
         .route("/requirements/map", get(requirements::map))
         .route(

@@ -11,5 +11,6 @@ mod ledger;
 mod letters;
 mod pages;
 mod plans;
+mod reports;
 mod scope;
 mod search;
