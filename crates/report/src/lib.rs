@@ -2,3 +2,4 @@
 
 pub mod ledger_xlsx;
 pub mod table_xlsx;
+pub mod platform_xlsx;
