@@ -212,8 +212,8 @@ impl InspectionStatus {
 
     pub fn css(self) -> &'static str {
         match self {
-            InspectionStatus::Current { .. } => "state ok",
-            InspectionStatus::Overdue { .. } => "state overdue",
+            InspectionStatus::Current { .. } => "state-ok",
+            InspectionStatus::Overdue { .. } => "state-bad",
         }
     }
 

@@ -117,10 +117,8 @@ impl DraftState {
 
     pub fn css(self) -> &'static str {
         match self {
-            DraftState::Draft => "state pending",
-            DraftState::InReview(_) => "state due",
-            DraftState::Approved => "state ok",
-            DraftState::Published => "state done",
+            DraftState::Draft | DraftState::InReview(_) => "",
+            DraftState::Approved | DraftState::Published => "state-ok",
         }
     }
 

@@ -57,7 +57,7 @@ const MODULE_HREFS: [&str; 6] = [
     "/duties",
     "/activities",
     "/m/yuqing",
-    "/m/zhendi",
+    "/zhendi",
     "/m/kaohe",
     "/m/baogao",
 ];

@@ -16,7 +16,7 @@ use shoutu_text::proofread::{Checker, Document, Finding, Severity, parse_documen
 use std::sync::LazyLock;
 
 /// Loading the rule data takes a moment; it is done once and shared.
-static CHECKER: LazyLock<Checker> = LazyLock::new(Checker::new);
+pub(crate) static CHECKER: LazyLock<Checker> = LazyLock::new(Checker::new);
 
 /// Uploads are checked up to this size, like attachments elsewhere.
 pub const UPLOAD_LIMIT: usize = 20 * 1024 * 1024;

@@ -3,8 +3,9 @@
 mod account;
 mod activities;
 mod audit;
-mod check;
+pub(crate) mod check;
 mod conduct;
+mod coverage;
 mod duties;
 mod evidence;
 mod home;
@@ -14,7 +15,10 @@ mod letters;
 mod login;
 mod people;
 pub(crate) mod plans;
+mod platforms;
+mod review;
 pub(crate) mod requirements;
+mod teams;
 mod units;
 mod users;
 
@@ -30,6 +34,7 @@ use shoutu_store::StoreError;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
+        .merge(platforms::routes())
         .route("/", get(home::dashboard))
         .route("/healthz", get(|| async { "ok" }))
         .route("/login", get(login::form).post(login::submit))
