@@ -10,4 +10,5 @@ mod ledger;
 mod letters;
 mod pages;
 mod plans;
+mod platforms;
 mod scope;
