@@ -3,6 +3,7 @@
 mod county;
 mod ledger;
 mod names;
+mod platforms;
 
 use crate::serve::{WebArgs, bind};
 use anyhow::Context;
