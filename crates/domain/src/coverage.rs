@@ -15,7 +15,12 @@ pub enum MediaLevel {
 }
 
 impl MediaLevel {
-    pub const ALL: [MediaLevel; 4] = [MediaLevel::Central, MediaLevel::Province, MediaLevel::City, MediaLevel::County];
+    pub const ALL: [MediaLevel; 4] = [
+        MediaLevel::Central,
+        MediaLevel::Province,
+        MediaLevel::City,
+        MediaLevel::County,
+    ];
 
     pub fn code(self) -> &'static str {
         match self {
@@ -72,7 +77,7 @@ impl NewCoverage {
             return Err(FieldError::new("刊发日期", "不能晚于今天"));
         }
         let link = field::text("链接", link, false, 500)?;
-        if !link.is_empty() && !(link.starts_with("http://") || link.starts_with("https://")) {
+        if !(link.is_empty() || link.starts_with("http://") || link.starts_with("https://")) {
             return Err(FieldError::new("链接", "应以 http:// 或 https:// 开头"));
         }
         Ok(NewCoverage {
@@ -105,7 +110,16 @@ mod tests {
     #[test]
     fn levels_and_links_are_checked() {
         let today = NaiveDate::from_ymd_opt(2026, 3, 1).unwrap();
-        let c = NewCoverage::parse(UnitId(1), "云南日报", "省级", "2026-02-03", "河口镇宣讲", "https://x.cn/1", today).unwrap();
+        let c = NewCoverage::parse(
+            UnitId(1),
+            "云南日报",
+            "省级",
+            "2026-02-03",
+            "河口镇宣讲",
+            "https://x.cn/1",
+            today,
+        )
+        .unwrap();
         assert_eq!(c.level, MediaLevel::Province);
         assert_eq!(MediaLevel::parse("中央").unwrap(), MediaLevel::Central);
         let e = NewCoverage::parse(UnitId(1), "报", "乡", "2026-02-03", "t", "", today).unwrap_err();

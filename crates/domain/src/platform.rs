@@ -237,7 +237,10 @@ impl PlatformRules {
         for (code, days) in file.intervals {
             let kind: PlatformKind = code.parse()?;
             if days < 1 {
-                return Err(FieldError::new("阵地巡查规则", format!("「{code}」的巡查间隔应为正整数天")));
+                return Err(FieldError::new(
+                    "阵地巡查规则",
+                    format!("「{code}」的巡查间隔应为正整数天"),
+                ));
             }
             intervals.insert(kind, days);
         }
@@ -435,8 +438,14 @@ mod tests {
     #[test]
     fn types_parse_from_code_label_or_common_name() {
         assert_eq!("微信群".parse::<PlatformKind>().unwrap(), PlatformKind::ChatGroup);
-        assert_eq!("新时代文明实践站".parse::<PlatformKind>().unwrap(), PlatformKind::CivilizationStation);
-        assert_eq!("新时代文明实践所（站）".parse::<PlatformKind>().unwrap(), PlatformKind::CivilizationStation);
+        assert_eq!(
+            "新时代文明实践站".parse::<PlatformKind>().unwrap(),
+            PlatformKind::CivilizationStation
+        );
+        assert_eq!(
+            "新时代文明实践所（站）".parse::<PlatformKind>().unwrap(),
+            PlatformKind::CivilizationStation
+        );
         assert_eq!("bulletin".parse::<PlatformKind>().unwrap(), PlatformKind::Bulletin);
         let e = "贴吧".parse::<PlatformKind>().unwrap_err();
         assert_eq!(e.field, "阵地类型");

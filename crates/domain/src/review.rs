@@ -218,15 +218,24 @@ impl Refusal {
         match self {
             Refusal::WrongState { state, step } => format!("稿件当前为「{}」，不能{step}", state.label()),
             Refusal::NotAllowed => "您没有执行此操作的权限".into(),
-            Refusal::NoRole(s) => format!("您没有{}权限（需要审核员{}）", s.label(), if *s == Stage::Final { "或领导角色" } else { "角色" }),
+            Refusal::NoRole(s) => format!(
+                "您没有{}权限（需要审核员{}）",
+                s.label(),
+                if *s == Stage::Final {
+                    "或领导角色"
+                } else {
+                    "角色"
+                }
+            ),
             Refusal::NotAssigned(s) => format!("您不是本单位指定的{}人", s.label()),
             Refusal::OwnDraft => "作者不能审核自己的稿件".into(),
             Refusal::AlreadyApproved { earlier } => {
-                format!("您已审核通过本稿件的{}，同一人不能审核同一稿件的两个环节", earlier.label())
+                format!(
+                    "您已审核通过本稿件的{}，同一人不能审核同一稿件的两个环节",
+                    earlier.label()
+                )
             }
-            Refusal::LintBlocked(n) => format!(
-                "审校发现 {n} 处错误尚未修改或说明理由豁免，不能进入终审"
-            ),
+            Refusal::LintBlocked(n) => format!("审校发现 {n} 处错误尚未修改或说明理由豁免，不能进入终审"),
             Refusal::EmptyComment => "退回修改须写明意见".into(),
             Refusal::NoPlatform => "请先选择发布平台".into(),
         }
@@ -259,11 +268,7 @@ pub fn next_state(state: DraftState, step: &Step, actor: &Actor, draft: &DraftFa
         }
         (DraftState::InReview(stage), Step::Approve) => {
             check_reviewer(stage, actor, draft)?;
-            if let Some((earlier, _)) = draft
-                .approvals
-                .iter()
-                .find(|(s, u)| *u == actor.user && *s != stage)
-            {
+            if let Some((earlier, _)) = draft.approvals.iter().find(|(s, u)| *u == actor.user && *s != stage) {
                 return Err(Refusal::AlreadyApproved { earlier: *earlier });
             }
             if matches!(stage, Stage::Second | Stage::Final) && draft.unresolved_errors > 0 {
@@ -372,7 +377,9 @@ pub struct Override {
 
 /// An override covers every finding of the same rule on the same words.
 pub fn is_overridden(finding: &LintFinding, overrides: &[Override]) -> bool {
-    overrides.iter().any(|o| o.rule == finding.rule && o.text == finding.text)
+    overrides
+        .iter()
+        .any(|o| o.rule == finding.rule && o.text == finding.text)
 }
 
 /// Error-level findings neither overridden nor gone.
@@ -739,20 +746,40 @@ mod tests {
         );
         // A reviewer not assigned to this stage.
         assert_eq!(
-            next_state(DraftState::InReview(Stage::First), &Step::Approve, &reviewer(R1, &[Stage::Second]), &f),
+            next_state(
+                DraftState::InReview(Stage::First),
+                &Step::Approve,
+                &reviewer(R1, &[Stage::Second]),
+                &f
+            ),
             Err(Refusal::NotAssigned(Stage::First))
         );
         assert_eq!(
-            next_state(DraftState::InReview(Stage::Second), &ret(), &reviewer(R1, &[Stage::First]), &f),
+            next_state(
+                DraftState::InReview(Stage::Second),
+                &ret(),
+                &reviewer(R1, &[Stage::First]),
+                &f
+            ),
             Err(Refusal::NotAssigned(Stage::Second))
         );
         // Leaders sign off 终审 but do not do 初审/复审.
         assert_eq!(
-            next_state(DraftState::InReview(Stage::First), &Step::Approve, &leader(R1, &[Stage::First]), &f),
+            next_state(
+                DraftState::InReview(Stage::First),
+                &Step::Approve,
+                &leader(R1, &[Stage::First]),
+                &f
+            ),
             Err(Refusal::NoRole(Stage::First))
         );
         assert_eq!(
-            next_state(DraftState::InReview(Stage::Final), &Step::Approve, &leader(R1, &[Stage::Final]), &f),
+            next_state(
+                DraftState::InReview(Stage::Final),
+                &Step::Approve,
+                &leader(R1, &[Stage::Final]),
+                &f
+            ),
             Ok(DraftState::Approved)
         );
         // Only writers submit and publish.
@@ -773,7 +800,12 @@ mod tests {
         author_reviewer.can_write = true;
         for stage in Stage::ALL {
             assert_eq!(
-                next_state(DraftState::InReview(stage), &Step::Approve, &author_reviewer, &facts(&[], 0)),
+                next_state(
+                    DraftState::InReview(stage),
+                    &Step::Approve,
+                    &author_reviewer,
+                    &facts(&[], 0)
+                ),
                 Err(Refusal::OwnDraft)
             );
         }
@@ -781,7 +813,12 @@ mod tests {
         let both = reviewer(R1, &Stage::ALL);
         for stage in [Stage::Second, Stage::Final] {
             assert_eq!(
-                next_state(DraftState::InReview(stage), &Step::Approve, &both, &facts(&[(Stage::First, R1)], 0)),
+                next_state(
+                    DraftState::InReview(stage),
+                    &Step::Approve,
+                    &both,
+                    &facts(&[(Stage::First, R1)], 0)
+                ),
                 Err(Refusal::AlreadyApproved { earlier: Stage::First })
             );
         }
@@ -806,25 +843,50 @@ mod tests {
         let approvals = [(Stage::First, R1)];
         // 初审 may pass with open findings: reviewers see them at every stage.
         assert_eq!(
-            next_state(DraftState::InReview(Stage::First), &Step::Approve, &reviewer(R1, &[Stage::First]), &facts(&[], 2)),
+            next_state(
+                DraftState::InReview(Stage::First),
+                &Step::Approve,
+                &reviewer(R1, &[Stage::First]),
+                &facts(&[], 2)
+            ),
             Ok(DraftState::InReview(Stage::Second))
         );
         assert_eq!(
-            next_state(DraftState::InReview(Stage::Second), &Step::Approve, &reviewer(R2, &[Stage::Second]), &facts(&approvals, 2)),
+            next_state(
+                DraftState::InReview(Stage::Second),
+                &Step::Approve,
+                &reviewer(R2, &[Stage::Second]),
+                &facts(&approvals, 2)
+            ),
             Err(Refusal::LintBlocked(2))
         );
         assert_eq!(
-            next_state(DraftState::InReview(Stage::Final), &Step::Approve, &reviewer(R3, &[Stage::Final]), &facts(&approvals, 1)),
+            next_state(
+                DraftState::InReview(Stage::Final),
+                &Step::Approve,
+                &reviewer(R3, &[Stage::Final]),
+                &facts(&approvals, 1)
+            ),
             Err(Refusal::LintBlocked(1))
         );
         // Resolved or overridden: passes.
         assert_eq!(
-            next_state(DraftState::InReview(Stage::Second), &Step::Approve, &reviewer(R2, &[Stage::Second]), &facts(&approvals, 0)),
+            next_state(
+                DraftState::InReview(Stage::Second),
+                &Step::Approve,
+                &reviewer(R2, &[Stage::Second]),
+                &facts(&approvals, 0)
+            ),
             Ok(DraftState::InReview(Stage::Final))
         );
         // Returning is always possible.
         assert_eq!(
-            next_state(DraftState::InReview(Stage::Final), &ret(), &reviewer(R3, &[Stage::Final]), &facts(&approvals, 3)),
+            next_state(
+                DraftState::InReview(Stage::Final),
+                &ret(),
+                &reviewer(R3, &[Stage::Final]),
+                &facts(&approvals, 3)
+            ),
             Ok(DraftState::Draft)
         );
     }
@@ -873,9 +935,22 @@ mod tests {
         assert!(may_proofread(DraftState::Draft, &reviewer(R1, &[Stage::First])).is_ok());
         let outsider = reviewer(R1, &[]);
         assert_eq!(may_proofread(DraftState::Draft, &outsider), Err(Refusal::NotAllowed));
-        assert_eq!(may_override(DraftState::Draft, &author(), AUTHOR), Err(Refusal::OwnDraft));
-        assert_eq!(may_override(DraftState::Draft, &outsider, AUTHOR), Err(Refusal::NotAllowed));
-        assert!(may_override(DraftState::InReview(Stage::Second), &reviewer(R2, &[Stage::Second]), AUTHOR).is_ok());
+        assert_eq!(
+            may_override(DraftState::Draft, &author(), AUTHOR),
+            Err(Refusal::OwnDraft)
+        );
+        assert_eq!(
+            may_override(DraftState::Draft, &outsider, AUTHOR),
+            Err(Refusal::NotAllowed)
+        );
+        assert!(
+            may_override(
+                DraftState::InReview(Stage::Second),
+                &reviewer(R2, &[Stage::Second]),
+                AUTHOR
+            )
+            .is_ok()
+        );
         assert!(may_override(DraftState::Published, &reviewer(R2, &[Stage::Second]), AUTHOR).is_err());
     }
 
@@ -896,8 +971,16 @@ mod tests {
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
         );
         let d = text_diff("XX镇开展宣讲", "河口镇开展宣讲");
-        let removed: String = d.iter().filter(|p| p.kind == "removed").map(|p| p.text.as_str()).collect();
-        let added: String = d.iter().filter(|p| p.kind == "added").map(|p| p.text.as_str()).collect();
+        let removed: String = d
+            .iter()
+            .filter(|p| p.kind == "removed")
+            .map(|p| p.text.as_str())
+            .collect();
+        let added: String = d
+            .iter()
+            .filter(|p| p.kind == "added")
+            .map(|p| p.text.as_str())
+            .collect();
         assert_eq!(removed, "XX");
         assert_eq!(added, "河口");
         assert_eq!(d.last().unwrap().text, "镇开展宣讲");

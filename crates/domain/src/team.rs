@@ -60,12 +60,22 @@ pub struct NewMember {
 }
 
 impl NewMember {
-    pub fn parse(unit_id: UnitId, kind: &str, person: PersonId, joined_on: &str, today: NaiveDate) -> Result<Self, FieldError> {
+    pub fn parse(
+        unit_id: UnitId,
+        kind: &str,
+        person: PersonId,
+        joined_on: &str,
+        today: NaiveDate,
+    ) -> Result<Self, FieldError> {
         Ok(NewMember {
             unit_id,
             kind: TeamKind::parse(kind)?,
             person_id: person,
-            joined_on: if joined_on.trim().is_empty() { today } else { date("加入日期", joined_on, today)? },
+            joined_on: if joined_on.trim().is_empty() {
+                today
+            } else {
+                date("加入日期", joined_on, today)?
+            },
         })
     }
 }
@@ -112,7 +122,11 @@ impl NewTraining {
         };
         Ok(NewTraining {
             unit_id,
-            kind: if kind.trim().is_empty() { None } else { Some(TeamKind::parse(kind)?) },
+            kind: if kind.trim().is_empty() {
+                None
+            } else {
+                Some(TeamKind::parse(kind)?)
+            },
             date: date("培训日期", date_text, today)?,
             title: field::text("培训主题", title, true, 200)?,
             hours: number("学时", hours, 200)?,
@@ -146,10 +160,20 @@ pub struct NewContribution {
 pub const CONTRIBUTION_KINDS: [&str; 3] = ["稿件", "网评", "舆情信息"];
 
 impl NewContribution {
-    pub fn parse(member_id: i64, date_text: &str, kind: &str, title: &str, link: &str, today: NaiveDate) -> Result<Self, FieldError> {
+    pub fn parse(
+        member_id: i64,
+        date_text: &str,
+        kind: &str,
+        title: &str,
+        link: &str,
+        today: NaiveDate,
+    ) -> Result<Self, FieldError> {
         let kind = kind.trim();
         if !CONTRIBUTION_KINDS.contains(&kind) {
-            return Err(FieldError::new("成果类型", format!("应为 {}", CONTRIBUTION_KINDS.join("、"))));
+            return Err(FieldError::new(
+                "成果类型",
+                format!("应为 {}", CONTRIBUTION_KINDS.join("、")),
+            ));
         }
         Ok(NewContribution {
             member_id,

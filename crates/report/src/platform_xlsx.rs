@@ -71,12 +71,20 @@ pub fn read_platforms(bytes: &[u8]) -> Result<PlatformSheet, ImportProblem> {
     let mut sheet = PlatformSheet::default();
     for (i, row) in rows.enumerate() {
         let number = i + 2;
-        let get = |name: &str| index.get(name).and_then(|c| row.get(*c)).map(cell_text).unwrap_or_default();
+        let get = |name: &str| {
+            index
+                .get(name)
+                .and_then(|c| row.get(*c))
+                .map(cell_text)
+                .unwrap_or_default()
+        };
         if IMPORT_COLUMNS.iter().all(|c| get(c).is_empty()) {
             continue;
         }
         if sheet.rows.len() + sheet.problems.len() >= MAX_ROWS {
-            sheet.problems.push(problem(number, "", format!("超过 {MAX_ROWS} 行，请分批导入")));
+            sheet
+                .problems
+                .push(problem(number, "", format!("超过 {MAX_ROWS} 行，请分批导入")));
             break;
         }
         let kind = match get("类型").parse::<PlatformKind>() {
@@ -109,7 +117,10 @@ mod tests {
 
     fn book(rows: &[&[&str]]) -> Vec<u8> {
         let headers: Vec<&str> = rows[0].to_vec();
-        let body: Vec<Vec<String>> = rows[1..].iter().map(|r| r.iter().map(|c| c.to_string()).collect()).collect();
+        let body: Vec<Vec<String>> = rows[1..]
+            .iter()
+            .map(|r| r.iter().map(|c| c.to_string()).collect())
+            .collect();
         crate::table_xlsx::write("阵地", &headers, &body).unwrap()
     }
 

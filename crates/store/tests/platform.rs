@@ -19,7 +19,10 @@ fn d(s: &str) -> NaiveDate {
 async fn user(store: &dyn Store, unit: &Unit, username: &str, roles: &[Role]) -> (User, Scope) {
     let console = Scope::console(unit.id);
     let p = store
-        .create_person(&console, NewPerson::parse(unit.id, &format!("{username}本人"), "干事", "", 0).unwrap())
+        .create_person(
+            &console,
+            NewPerson::parse(unit.id, &format!("{username}本人"), "干事", "", 0).unwrap(),
+        )
         .await
         .unwrap();
     let u = store
@@ -74,14 +77,35 @@ async fn desk(store: &dyn Store) -> Desk {
     let (u2, r2) = user(store, &c.town_a, "r2", &[Role::Reviewer]).await;
     let (u3, r3) = user(store, &c.town_a, "r3", &[Role::Leader]).await;
     let admin = scope_of(&c.town_a, &[Role::UnitAdmin]);
-    store.assign_reviewer(&admin, c.town_a.id, Stage::First, u1.id).await.unwrap();
-    store.assign_reviewer(&admin, c.town_a.id, Stage::Second, u2.id).await.unwrap();
-    store.assign_reviewer(&admin, c.town_a.id, Stage::Final, u3.id).await.unwrap();
+    store
+        .assign_reviewer(&admin, c.town_a.id, Stage::First, u1.id)
+        .await
+        .unwrap();
+    store
+        .assign_reviewer(&admin, c.town_a.id, Stage::Second, u2.id)
+        .await
+        .unwrap();
+    store
+        .assign_reviewer(&admin, c.town_a.id, Stage::Final, u3.id)
+        .await
+        .unwrap();
     let platform = store
         .create_platform(
             &author,
-            NewPlatform::parse(c.town_a.id, "公众号", "河口镇发布", "hekou", None, "", "", "已备案", "2026-01-05", "", d("2026-03-01"))
-                .unwrap(),
+            NewPlatform::parse(
+                c.town_a.id,
+                "公众号",
+                "河口镇发布",
+                "hekou",
+                None,
+                "",
+                "",
+                "已备案",
+                "2026-01-05",
+                "",
+                d("2026-03-01"),
+            )
+            .unwrap(),
         )
         .await
         .unwrap()
@@ -133,7 +157,12 @@ async fn a_draft_goes_through_three_reviews_and_its_published_hash_verifies() {
         assert_eq!(draft.rounds.len(), 1, "{}", f.name);
         assert_eq!(draft.rounds[0].before, "XX镇组织开展理论宣讲。");
         assert_eq!(draft.rounds[0].after, fixed);
-        assert!(draft.rounds[0].diff().iter().any(|p| p.kind == "added" && p.text == "河口"));
+        assert!(
+            draft.rounds[0]
+                .diff()
+                .iter()
+                .any(|p| p.kind == "added" && p.text == "河口")
+        );
         assert!(draft.unresolved().is_empty());
         s.review_step(&desk.r1, id, Step::Approve).await.unwrap();
         s.review_step(&desk.r2, id, Step::Approve).await.unwrap();
@@ -142,12 +171,19 @@ async fn a_draft_goes_through_three_reviews_and_its_published_hash_verifies() {
         let published = s.review_step(&desk.author, id, Step::Publish).await.unwrap();
         assert_eq!(published.state, DraftState::Published, "{}", f.name);
 
-        let log = s.publication_of(&desk.author, id).await.unwrap().expect("a publication");
+        let log = s
+            .publication_of(&desk.author, id)
+            .await
+            .unwrap()
+            .expect("a publication");
         assert_eq!(log.text, fixed, "{}", f.name);
         assert_eq!(log.sha256, text_sha256(fixed), "{}", f.name);
         assert_eq!(log.platforms, "河口镇发布");
         assert!(log.verify(), "{}", f.name);
-        let all = s.publications(&desk.author, d("2026-01-01"), d("2026-12-31")).await.unwrap();
+        let all = s
+            .publications(&desk.author, d("2026-01-01"), d("2026-12-31"))
+            .await
+            .unwrap();
         assert_eq!(all.len(), 1, "{}", f.name);
 
         // Immutable: no further round, step or override; the log refuses raw changes.
@@ -163,10 +199,16 @@ async fn a_draft_goes_through_three_reviews_and_its_published_hash_verifies() {
         );
         // Facts count it.
         let year = DateRange::year(2026);
-        let fact = s.fact(&desk.author, "review.published", desk.c.town_a.id, year).await.unwrap();
+        let fact = s
+            .fact(&desk.author, "review.published", desk.c.town_a.id, year)
+            .await
+            .unwrap();
         assert_eq!(fact.value, Some(1.0), "{}", f.name);
         assert_eq!(fact.evidence[0].kind, "draft");
-        let days = s.fact(&desk.author, "review.avg_days", desk.c.town_a.id, year).await.unwrap();
+        let days = s
+            .fact(&desk.author, "review.avg_days", desk.c.town_a.id, year)
+            .await
+            .unwrap();
         assert_eq!(days.value, Some(0.0), "{}", f.name);
     }
 }
@@ -189,11 +231,17 @@ async fn separation_of_duties_and_roles_are_enforced_and_nothing_is_stored_on_re
         // The same user approving twice.
         let admin = scope_of(&desk.c.town_a, &[Role::UnitAdmin]);
         let r1_user = desk.r1.actor.unwrap();
-        s.assign_reviewer(&admin, desk.c.town_a.id, Stage::Second, r1_user).await.unwrap();
+        s.assign_reviewer(&admin, desk.c.town_a.id, Stage::Second, r1_user)
+            .await
+            .unwrap();
         s.review_step(&desk.r1, id, Step::Approve).await.unwrap();
         let before = s.draft(&desk.author, id).await.unwrap();
         let e = s.review_step(&desk.r1, id, Step::Approve).await.unwrap_err();
-        assert!(invalid_message(e).contains("同一人不能审核同一稿件的两个环节"), "{}", f.name);
+        assert!(
+            invalid_message(e).contains("同一人不能审核同一稿件的两个环节"),
+            "{}",
+            f.name
+        );
         let after = s.draft(&desk.author, id).await.unwrap();
         assert_eq!(after.state, DraftState::InReview(Stage::Second), "{}", f.name);
         assert_eq!(after.actions.len(), before.actions.len(), "{}: nothing stored", f.name);
@@ -227,7 +275,13 @@ async fn separation_of_duties_and_roles_are_enforced_and_nothing_is_stored_on_re
             .unwrap_err();
         assert!(matches!(e, StoreError::Invalid(_)), "{}", f.name);
         let back = s
-            .review_step(&desk.r2, id, Step::Return { comment: "标题再斟酌".into() })
+            .review_step(
+                &desk.r2,
+                id,
+                Step::Return {
+                    comment: "标题再斟酌".into(),
+                },
+            )
             .await
             .unwrap();
         assert_eq!(back.state, DraftState::Draft, "{}", f.name);
@@ -253,7 +307,10 @@ async fn error_findings_block_final_review_until_fixed_or_overridden() {
             .await
             .unwrap_err();
         assert!(invalid_message(e).contains("作者"), "{}", f.name);
-        let e = s.override_finding(&desk.r2, id, "placeholder", "XX镇", "").await.unwrap_err();
+        let e = s
+            .override_finding(&desk.r2, id, "placeholder", "XX镇", "")
+            .await
+            .unwrap_err();
         assert!(matches!(e, StoreError::Invalid(_)), "{}", f.name);
         let draft = s
             .override_finding(&desk.r2, id, "placeholder", "XX镇", "转引上级通报原文，保留原样")
@@ -291,18 +348,38 @@ async fn platforms_not_inspected_within_their_interval_are_flagged() {
         let mk = |kind: &str, name: &str, registered: &str| {
             NewPlatform::parse(c.town_a.id, kind, name, "", None, "", "", "", registered, "", today).unwrap()
         };
-        let group = s.create_platform(&staff, mk("微信群", "河口村民群", "2026-01-01")).await.unwrap();
-        let board = s.create_platform(&staff, mk("宣传栏", "村委会宣传栏", "2026-01-01")).await.unwrap();
+        let group = s
+            .create_platform(&staff, mk("微信群", "河口村民群", "2026-01-01"))
+            .await
+            .unwrap();
+        let board = s
+            .create_platform(&staff, mk("宣传栏", "村委会宣传栏", "2026-01-01"))
+            .await
+            .unwrap();
         s.add_inspection(
             &staff,
-            NewInspection::parse(group.id, "2026-02-20", "王建国", true, true, false, "清理广告 2 条", today).unwrap(),
+            NewInspection::parse(
+                group.id,
+                "2026-02-20",
+                "王建国",
+                true,
+                true,
+                false,
+                "清理广告 2 条",
+                today,
+            )
+            .unwrap(),
         )
         .await
         .unwrap();
         let range = DateRange::year(2026);
         let overdue = || {
             let staff = staff.clone();
-            async move { s.fact(&staff, "platform.overdue_inspection", c.town_a.id, range).await.unwrap() }
+            async move {
+                s.fact(&staff, "platform.overdue_inspection", c.town_a.id, range)
+                    .await
+                    .unwrap()
+            }
         };
         // 3-01: the group was inspected 02-20, the board is within its 90 days.
         assert_eq!(overdue().await.value, Some(0.0), "{}", f.name);
@@ -311,7 +388,10 @@ async fn platforms_not_inspected_within_their_interval_are_flagged() {
         let fact = overdue().await;
         assert_eq!(fact.value, Some(1.0), "{}", f.name);
         assert_eq!(fact.evidence[0].id, group.id);
-        let rate = s.fact(&staff, "platform.inspected_rate", c.town_a.id, range).await.unwrap();
+        let rate = s
+            .fact(&staff, "platform.inspected_rate", c.town_a.id, range)
+            .await
+            .unwrap();
         assert_eq!(rate.value, Some(50.0), "{}", f.name);
         // 04-02: the board (due 04-01) is overdue too.
         f.clock.advance(chrono::Duration::days(10));
@@ -350,7 +430,11 @@ async fn platforms_are_scoped_and_imports_are_all_or_nothing() {
             .await
             .unwrap_err();
         assert!(matches!(e, StoreError::NotFound), "{}: {e:?}", f.name);
-        assert!(s.platforms(&a, &PlatformFilter::default()).await.unwrap().is_empty(), "{}", f.name);
+        assert!(
+            s.platforms(&a, &PlatformFilter::default()).await.unwrap().is_empty(),
+            "{}",
+            f.name
+        );
         let n = s
             .import_platforms(&a, vec![mk(c.town_a.id, "一组群"), mk(c.village_a.id, "河口村群")])
             .await
@@ -358,7 +442,11 @@ async fn platforms_are_scoped_and_imports_are_all_or_nothing() {
         assert_eq!(n, 2);
         let mine = s.platforms(&a, &PlatformFilter::default()).await.unwrap();
         assert_eq!(mine.len(), 2, "{}", f.name);
-        assert!(s.platforms(&b, &PlatformFilter::default()).await.unwrap().is_empty(), "{}", f.name);
+        assert!(
+            s.platforms(&b, &PlatformFilter::default()).await.unwrap().is_empty(),
+            "{}",
+            f.name
+        );
         let e = s.platform(&b, mine[0].id).await.unwrap_err();
         assert!(matches!(e, StoreError::NotFound), "{}", f.name);
         let filtered = s
@@ -390,26 +478,41 @@ async fn teams_and_coverage_are_counted_as_facts() {
         let c = county(s).await;
         let a = scope_of(&c.town_a, &[Role::Staff]);
         let today = d("2026-03-01");
-        s.add_member(&a, NewMember::parse(c.town_a.id, "网评员", c.person_a.id, "2026-01-10", today).unwrap())
-            .await
-            .unwrap();
+        s.add_member(
+            &a,
+            NewMember::parse(c.town_a.id, "网评员", c.person_a.id, "2026-01-10", today).unwrap(),
+        )
+        .await
+        .unwrap();
         let e = s
-            .add_member(&a, NewMember::parse(c.town_a.id, "网评员", c.person_a.id, "2026-01-10", today).unwrap())
+            .add_member(
+                &a,
+                NewMember::parse(c.town_a.id, "网评员", c.person_a.id, "2026-01-10", today).unwrap(),
+            )
             .await
             .unwrap_err();
         assert!(matches!(e, StoreError::Conflict(_)), "{}", f.name);
         let e = s
-            .add_member(&a, NewMember::parse(c.town_a.id, "通讯员", c.person_b.id, "", today).unwrap())
+            .add_member(
+                &a,
+                NewMember::parse(c.town_a.id, "通讯员", c.person_b.id, "", today).unwrap(),
+            )
             .await
             .unwrap_err();
         assert!(matches!(e, StoreError::NotFound), "{}: {e:?}", f.name);
-        s.add_training(&a, NewTraining::parse(c.town_a.id, "", "2026-02-01", "通讯员写作培训", "3", "25", today).unwrap())
+        s.add_training(
+            &a,
+            NewTraining::parse(c.town_a.id, "", "2026-02-01", "通讯员写作培训", "3", "25", today).unwrap(),
+        )
+        .await
+        .unwrap();
+        for (level, date) in [("省", "2026-01-05"), ("县", "2026-02-05"), ("县", "2025-12-30")] {
+            s.add_coverage(
+                &a,
+                NewCoverage::parse(c.town_a.id, "某报", level, date, "稿件", "", today).unwrap(),
+            )
             .await
             .unwrap();
-        for (level, date) in [("省", "2026-01-05"), ("县", "2026-02-05"), ("县", "2025-12-30")] {
-            s.add_coverage(&a, NewCoverage::parse(c.town_a.id, "某报", level, date, "稿件", "", today).unwrap())
-                .await
-                .unwrap();
         }
         let year = DateRange::year(2026);
         let v = |key: &'static str| {
@@ -424,9 +527,17 @@ async fn teams_and_coverage_are_counted_as_facts() {
         assert!(s.fact(&a, "media.coverage:乡", c.town_a.id, year).await.is_err());
         // The county sees the town's figures; 石桥镇 does not.
         let county_scope = scope_of(&c.county, &[Role::Supervisor]);
-        let all = s.fact(&county_scope, "media.coverage_all", c.county.id, year).await.unwrap();
+        let all = s
+            .fact(&county_scope, "media.coverage_all", c.county.id, year)
+            .await
+            .unwrap();
         assert_eq!(all.value, Some(2.0), "{}", f.name);
         let b = scope_of(&c.town_b, &[Role::Staff]);
-        assert!(s.coverage(&b, d("2026-01-01"), d("2026-12-31")).await.unwrap().is_empty());
+        assert!(
+            s.coverage(&b, d("2026-01-01"), d("2026-12-31"))
+                .await
+                .unwrap()
+                .is_empty()
+        );
     }
 }

@@ -31,7 +31,10 @@ async fn people(store: &dyn Store, scope: &Scope, unit: &Unit) -> anyhow::Result
         include_subunits: false,
         name: None,
     };
-    Ok(store.people(scope, &filter, PageRequest::new(None, Some(200))).await?.items)
+    Ok(store
+        .people(scope, &filter, PageRequest::new(None, Some(200)))
+        .await?
+        .items)
 }
 
 async fn user_scope(store: &dyn Store, console: &Scope, unit: &Unit, username: &str) -> anyhow::Result<Scope> {
@@ -76,21 +79,52 @@ pub async fn load(store: &dyn Store, console: &Scope, mut rng: ChaCha8Rng, today
             .filter(|u| u.parent_id == Some(town.id) && matches!(u.kind, UnitKind::Village | UnitKind::Community))
             .take(4)
             .collect();
-        let answerable = staff_people.iter().find(|p| p.post.contains("宣传委员")).or(staff_people.first());
+        let answerable = staff_people
+            .iter()
+            .find(|p| p.post.contains("宣传委员"))
+            .or(staff_people.first());
 
         // ---- platforms ----
         let mut new = Vec::new();
         let registered = |rng: &mut ChaCha8Rng| days_ago(today, rng.random_range(200..700)).to_string();
         let town_platforms: [(PlatformKind, String, String); 5] = [
-            (PlatformKind::WechatMp, format!("{}发布", town.name), format!("gh_yl{n:02}fb")),
-            (PlatformKind::ShortVideo, format!("{}视频号", town.name), format!("yl{n:02}sph")),
-            (PlatformKind::Bulletin, format!("{}政务公开栏", town.name), "政府大院门口".into()),
-            (PlatformKind::CultureStation, format!("{}综合文化服务中心", town.name), "集镇文化广场".into()),
-            (PlatformKind::CivilizationStation, format!("{}新时代文明实践所", town.name), "党群服务中心二楼".into()),
+            (
+                PlatformKind::WechatMp,
+                format!("{}发布", town.name),
+                format!("gh_yl{n:02}fb"),
+            ),
+            (
+                PlatformKind::ShortVideo,
+                format!("{}视频号", town.name),
+                format!("yl{n:02}sph"),
+            ),
+            (
+                PlatformKind::Bulletin,
+                format!("{}政务公开栏", town.name),
+                "政府大院门口".into(),
+            ),
+            (
+                PlatformKind::CultureStation,
+                format!("{}综合文化服务中心", town.name),
+                "集镇文化广场".into(),
+            ),
+            (
+                PlatformKind::CivilizationStation,
+                format!("{}新时代文明实践所", town.name),
+                "党群服务中心二楼".into(),
+            ),
         ];
         for (kind, name, account) in town_platforms {
-            let members = if kind.is_online() { rng.random_range(800..12000).to_string() } else { String::new() };
-            let filing = if kind == PlatformKind::WechatMp { "已备案" } else { "无需备案" };
+            let members = if kind.is_online() {
+                rng.random_range(800..12000).to_string()
+            } else {
+                String::new()
+            };
+            let filing = if kind == PlatformKind::WechatMp {
+                "已备案"
+            } else {
+                "无需备案"
+            };
             new.push(NewPlatform::parse(
                 town.id,
                 kind.code(),
@@ -110,12 +144,32 @@ pub async fn load(store: &dyn Store, console: &Scope, mut rng: ChaCha8Rng, today
             let head = vp.first();
             let short = village.name.as_str();
             for (kind, name, account) in [
-                (PlatformKind::ChatGroup, format!("{short}村民群"), format!("微信群 {}", rng.random_range(100000..999999))),
-                (PlatformKind::ChatGroup, format!("{short}党员群"), format!("微信群 {}", rng.random_range(100000..999999))),
-                (PlatformKind::Bulletin, format!("{short}村务公开栏"), "村委会门口".into()),
-                (PlatformKind::CivilizationStation, format!("{short}新时代文明实践站"), "村党群服务中心".into()),
+                (
+                    PlatformKind::ChatGroup,
+                    format!("{short}村民群"),
+                    format!("微信群 {}", rng.random_range(100000..999999)),
+                ),
+                (
+                    PlatformKind::ChatGroup,
+                    format!("{short}党员群"),
+                    format!("微信群 {}", rng.random_range(100000..999999)),
+                ),
+                (
+                    PlatformKind::Bulletin,
+                    format!("{short}村务公开栏"),
+                    "村委会门口".into(),
+                ),
+                (
+                    PlatformKind::CivilizationStation,
+                    format!("{short}新时代文明实践站"),
+                    "村党群服务中心".into(),
+                ),
             ] {
-                let members = if kind == PlatformKind::ChatGroup { rng.random_range(40..480).to_string() } else { String::new() };
+                let members = if kind == PlatformKind::ChatGroup {
+                    rng.random_range(40..480).to_string()
+                } else {
+                    String::new()
+                };
                 new.push(NewPlatform::parse(
                     village.id,
                     kind.code(),
@@ -151,14 +205,27 @@ pub async fn load(store: &dyn Store, console: &Scope, mut rng: ChaCha8Rng, today
                 let cleaned = p.kind == PlatformKind::ChatGroup;
                 let inspector = p.answerable_name.clone().unwrap_or_else(|| "值班人员".into());
                 let note = if cleaned && rng.random_bool(0.3) {
-                    format!("清退非本村人员 {} 人，删除广告信息 {} 条", rng.random_range(1..6), rng.random_range(1..4))
+                    format!(
+                        "清退非本村人员 {} 人，删除广告信息 {} 条",
+                        rng.random_range(1..6),
+                        rng.random_range(1..4)
+                    )
                 } else {
                     "未发现问题".into()
                 };
                 store
                     .add_inspection(
                         console,
-                        NewInspection::parse(p.id, &date.to_string(), &inspector, cleaned, cleaned, true, &note, today)?,
+                        NewInspection::parse(
+                            p.id,
+                            &date.to_string(),
+                            &inspector,
+                            cleaned,
+                            cleaned,
+                            true,
+                            &note,
+                            today,
+                        )?,
                     )
                     .await?;
             }
@@ -190,11 +257,15 @@ pub async fn load(store: &dyn Store, console: &Scope, mut rng: ChaCha8Rng, today
                     _ => format!("{}群众关注道路维修进度", town.name),
                 };
                 store
-                    .add_contribution(console, NewContribution::parse(m.id, &date.to_string(), kind, &title, "", today)?)
+                    .add_contribution(
+                        console,
+                        NewContribution::parse(m.id, &date.to_string(), kind, &title, "", today)?,
+                    )
                     .await?;
             }
         }
-        for (title, kind) in [("通讯员新闻写作培训", "通讯员"), ("网评员、舆情信息员业务培训", "")] {
+        for (title, kind) in [("通讯员新闻写作培训", "通讯员"), ("网评员、舆情信息员业务培训", "")]
+        {
             let date = days_ago(today, rng.random_range(10..280)).max(year_start).min(today);
             store
                 .add_training(
@@ -216,12 +287,24 @@ pub async fn load(store: &dyn Store, console: &Scope, mut rng: ChaCha8Rng, today
         for _ in 0..rng.random_range(2..8) {
             let (outlet, level) = OUTLETS[rng.random_range(0..OUTLETS.len())];
             let date = days_ago(today, rng.random_range(0..300)).max(year_start).min(today);
-            let topic = ["党的创新理论宣讲进村入户", "新时代文明实践志愿服务", "乡村振兴产业发展", "移风易俗新风尚"]
-                [rng.random_range(0..4)];
+            let topic = [
+                "党的创新理论宣讲进村入户",
+                "新时代文明实践志愿服务",
+                "乡村振兴产业发展",
+                "移风易俗新风尚",
+            ][rng.random_range(0..4)];
             store
                 .add_coverage(
                     console,
-                    NewCoverage::parse(town.id, outlet, level, &date.to_string(), &format!("{}：{topic}", town.name), "", today)?,
+                    NewCoverage::parse(
+                        town.id,
+                        outlet,
+                        level,
+                        &date.to_string(),
+                        &format!("{}：{topic}", town.name),
+                        "",
+                        today,
+                    )?,
                 )
                 .await?;
         }
@@ -253,12 +336,15 @@ pub async fn load(store: &dyn Store, console: &Scope, mut rng: ChaCha8Rng, today
         let drafts: [(String, String, u8); 6] = [
             (
                 format!("{name}召开意识形态工作专题会议"),
-                format!("近日，{name}党委召开意识形态工作专题会议，传达学习上级有关文件精神，分析研判当前意识形态领域形势，部署下一阶段重点工作。"),
+                format!(
+                    "近日，{name}党委召开意识形态工作专题会议，传达学习上级有关文件精神，分析研判当前意识形态领域形势，部署下一阶段重点工作。"
+                ),
                 5,
             ),
             (
                 format!("{name}开展新时代文明实践志愿服务活动"),
-                "XX镇新时代文明实践所组织志愿者深入各村开展政策宣讲、义诊和环境整治等志愿服务活动，受到群众欢迎。".to_string(),
+                "XX镇新时代文明实践所组织志愿者深入各村开展政策宣讲、义诊和环境整治等志愿服务活动，受到群众欢迎。"
+                    .to_string(),
                 5,
             ),
             (

@@ -96,7 +96,11 @@ async fn page(
     })
 }
 
-pub async fn list(State(state): State<AppState>, auth: Auth, Query(q): Query<CoverageQuery>) -> Result<CoveragePage, AppError> {
+pub async fn list(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(q): Query<CoverageQuery>,
+) -> Result<CoveragePage, AppError> {
     let year = opt_int("年度", q.year.as_deref())?.map_or(state.today().year(), |y| y as i32);
     let level = match q.level.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         Some(l) => Some(MediaLevel::parse(l).map_err(|e| AppError::BadRequest(e.to_string()))?),
@@ -109,10 +113,22 @@ pub async fn list(State(state): State<AppState>, auth: Auth, Query(q): Query<Cov
     page(&state, &auth, year, level, values, None).await
 }
 
-pub async fn create(State(state): State<AppState>, auth: Auth, Form(form): Form<CoverageForm>) -> Result<Response, AppError> {
+pub async fn create(
+    State(state): State<AppState>,
+    auth: Auth,
+    Form(form): Form<CoverageForm>,
+) -> Result<Response, AppError> {
     auth.require(Action::Write)?;
     let unit = opt_int("单位", Some(&form.unit))?.map_or(auth.scope.root, UnitId);
-    let outcome = match NewCoverage::parse(unit, &form.outlet, &form.level, &form.date, &form.title, &form.link, state.today()) {
+    let outcome = match NewCoverage::parse(
+        unit,
+        &form.outlet,
+        &form.level,
+        &form.date,
+        &form.title,
+        &form.link,
+        state.today(),
+    ) {
         Ok(c) => settle(state.store.add_coverage(&auth.scope, c).await)?,
         Err(e) => Submitted::Fix(e),
     };

@@ -49,7 +49,12 @@ pub(crate) fn routes() -> Router<AppState> {
         )
         .route("/platforms/{id}", get(detail))
         .route("/platforms/{id}/inspections", post(inspect))
-        .route("/drafts", get(review::list).post(review::create).layer(DefaultBodyLimit::max(UPLOAD_ROUTE_LIMIT)))
+        .route(
+            "/drafts",
+            get(review::list)
+                .post(review::create)
+                .layer(DefaultBodyLimit::max(UPLOAD_ROUTE_LIMIT)),
+        )
         .route("/drafts/new", get(review::new_form))
         .route("/drafts/{id}", get(review::detail))
         .route("/drafts/{id}/submit", post(review::submit))
@@ -130,7 +135,10 @@ async fn listed(state: &AppState, auth: &Auth, q: &ListQuery) -> Result<Vec<Plat
     let unit = opt_int("单位", Some(&q.unit))?.map(UnitId);
     let kind = match q.kind.trim() {
         "" => None,
-        k => Some(k.parse::<PlatformKind>().map_err(|e| AppError::BadRequest(e.to_string()))?),
+        k => Some(
+            k.parse::<PlatformKind>()
+                .map_err(|e| AppError::BadRequest(e.to_string()))?,
+        ),
     };
     let filter = PlatformFilter {
         unit,
@@ -223,7 +231,9 @@ fn export_row(r: &PlatformRow, unit_codes: &HashMap<UnitId, String>) -> Vec<Stri
         p.registered_on.to_string(),
         p.notes.clone(),
         p.unit_name.clone(),
-        p.last_inspected.map(|d| d.to_string()).unwrap_or_else(|| "从未巡查".into()),
+        p.last_inspected
+            .map(|d| d.to_string())
+            .unwrap_or_else(|| "从未巡查".into()),
         r.status.label().to_string(),
     ]
 }
@@ -237,7 +247,11 @@ fn columns() -> Vec<&'static str> {
 }
 
 /// What the list shows (all pages), with the import columns first so the file imports again.
-pub async fn export(State(state): State<AppState>, auth: Auth, Query(q): Query<ListQuery>) -> Result<Response, AppError> {
+pub async fn export(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, AppError> {
     let rows = listed(&state, &auth, &q).await?;
     let codes: HashMap<UnitId, String> = state
         .store
@@ -311,7 +325,11 @@ async fn all_people(state: &AppState, auth: &Auth) -> Result<Vec<Person>, AppErr
     loop {
         let got = state
             .store
-            .people(&auth.scope, &filter, PageRequest::new(Some(page), Some(PageRequest::MAX_PER_PAGE)))
+            .people(
+                &auth.scope,
+                &filter,
+                PageRequest::new(Some(page), Some(PageRequest::MAX_PER_PAGE)),
+            )
             .await?;
         let pages = got.pages();
         out.extend(got.items);
@@ -322,7 +340,11 @@ async fn all_people(state: &AppState, auth: &Auth) -> Result<Vec<Person>, AppErr
     }
 }
 
-pub async fn import_submit(State(state): State<AppState>, auth: Auth, multipart: Multipart) -> Result<Response, AppError> {
+pub async fn import_submit(
+    State(state): State<AppState>,
+    auth: Auth,
+    multipart: Multipart,
+) -> Result<Response, AppError> {
     auth.require(Action::Write)?;
     let form = upload::read(multipart).await?;
     let Some(file) = form.files.first() else {
@@ -357,7 +379,10 @@ pub async fn import_submit(State(state): State<AppState>, auth: Auth, multipart:
             units.get(&row.unit_code).copied()
         };
         let Some(unit) = unit else {
-            problems.push(at("单位代码", format!("「{}」不是您管辖范围内的单位代码", row.unit_code)));
+            problems.push(at(
+                "单位代码",
+                format!("「{}」不是您管辖范围内的单位代码", row.unit_code),
+            ));
             continue;
         };
         let answerable = if row.answerable.is_empty() {
@@ -374,7 +399,10 @@ pub async fn import_submit(State(state): State<AppState>, auth: Auth, multipart:
                     continue;
                 }
                 _ => {
-                    problems.push(at("负责人", format!("该单位有多位「{}」，请在系统中逐条登记", row.answerable)));
+                    problems.push(at(
+                        "负责人",
+                        format!("该单位有多位「{}」，请在系统中逐条登记", row.answerable),
+                    ));
                     continue;
                 }
             }
@@ -409,9 +437,9 @@ pub async fn import_submit(State(state): State<AppState>, auth: Auth, multipart:
     }
     match state.store.import_platforms(&auth.scope, ready).await {
         Ok(n) => Ok(import_page(&state, &auth, Vec::new(), Some(n)).await?.into_response()),
-        Err(StoreError::Invalid(e) | StoreError::Conflict(e)) => {
-            Ok(unprocessable(import_page(&state, &auth, vec![e.to_string()], None).await?))
-        }
+        Err(StoreError::Invalid(e) | StoreError::Conflict(e)) => Ok(unprocessable(
+            import_page(&state, &auth, vec![e.to_string()], None).await?,
+        )),
         Err(e) => Err(e.into()),
     }
 }
@@ -491,7 +519,11 @@ pub async fn new_form(State(state): State<AppState>, auth: Auth) -> Result<FormP
     form_page(&state, &auth, values, None).await
 }
 
-pub async fn create(State(state): State<AppState>, auth: Auth, Form(form): Form<PlatformForm>) -> Result<Response, AppError> {
+pub async fn create(
+    State(state): State<AppState>,
+    auth: Auth,
+    Form(form): Form<PlatformForm>,
+) -> Result<Response, AppError> {
     auth.require(Action::Write)?;
     let unit = opt_int("所属单位", Some(&form.unit))?.map_or(auth.scope.root, UnitId);
     let answerable = opt_int("负责人", Some(&form.answerable))?.map(shoutu_domain::PersonId);
@@ -705,7 +737,11 @@ pub async fn dashboard(State(state): State<AppState>, auth: Auth) -> Result<Dash
     let bars = (1..=12u32)
         .map(|m| {
             let count = months[(m - 1) as usize];
-            let height = if max_month == 0 { 0 } else { count as u32 * HEIGHT / max_month as u32 };
+            let height = if max_month == 0 {
+                0
+            } else {
+                count as u32 * HEIGHT / max_month as u32
+            };
             MonthBar {
                 month: m,
                 count,

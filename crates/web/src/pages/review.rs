@@ -90,9 +90,9 @@ pub struct ListQuery {
 pub async fn list(State(state): State<AppState>, auth: Auth, Query(q): Query<ListQuery>) -> Result<ListPage, AppError> {
     let chosen = q.state.as_deref().filter(|s| !s.is_empty());
     let filter = match chosen {
-        Some(code) => Some(
-            DraftState::from_code(code).ok_or_else(|| AppError::BadRequest(format!("「{code}」不是稿件状态")))?,
-        ),
+        Some(code) => {
+            Some(DraftState::from_code(code).ok_or_else(|| AppError::BadRequest(format!("「{code}」不是稿件状态")))?)
+        }
         None => None,
     };
     let all = state.store.drafts(&auth.scope, None).await?;
@@ -195,20 +195,31 @@ pub async fn create(State(state): State<AppState>, auth: Auth, multipart: Multip
     let chosen = ids(form.all("platform"));
     let files = match evidence::check(&state, &form.files, "附件") {
         Ok(checked) => checked,
-        Err(e) => return Ok(unprocessable(form_page(&state, &auth, title, body, &chosen, Some(e)).await?)),
+        Err(e) => {
+            return Ok(unprocessable(
+                form_page(&state, &auth, title, body, &chosen, Some(e)).await?,
+            ));
+        }
     };
     let outcome = match NewDraft::parse(auth.scope.root, &title, &body, chosen.clone()) {
         Ok(draft) => {
             let findings = lint(draft.body.clone()).await?;
             // Files are written only once the draft is known good; their record id is set by the store.
             let attachments = files.save(&state, "draft", 0)?;
-            settle(state.store.create_draft(&auth.scope, draft, findings, attachments).await)?
+            settle(
+                state
+                    .store
+                    .create_draft(&auth.scope, draft, findings, attachments)
+                    .await,
+            )?
         }
         Err(e) => Submitted::Fix(e),
     };
     match outcome {
         Submitted::Saved(d) => Ok(see_other(format!("/drafts/{}?saved=1", d.id))),
-        Submitted::Fix(e) => Ok(unprocessable(form_page(&state, &auth, title, body, &chosen, Some(e)).await?)),
+        Submitted::Fix(e) => Ok(unprocessable(
+            form_page(&state, &auth, title, body, &chosen, Some(e)).await?,
+        )),
     }
 }
 
@@ -318,13 +329,17 @@ async fn detail_page(
 ) -> Result<DetailPage, AppError> {
     let draft = state.store.draft(&auth.scope, id).await?;
     // A console-less session always has a user; without one nothing may be done here.
-    let actor = state.store.review_actor(&auth.scope, draft.unit_id).await.unwrap_or(Actor {
-        user: auth.user.id,
-        can_write: false,
-        can_review: false,
-        can_sign_off: false,
-        assigned: vec![],
-    });
+    let actor = state
+        .store
+        .review_actor(&auth.scope, draft.unit_id)
+        .await
+        .unwrap_or(Actor {
+            user: auth.user.id,
+            can_write: false,
+            can_review: false,
+            can_sign_off: false,
+            assigned: vec![],
+        });
     let facts = draft.facts();
     let try_step = |step: Step| shoutu_domain::review::next_state(draft.state, &step, &actor, &facts);
     let (can_review, stage_label) = match draft.state {
@@ -471,7 +486,12 @@ pub async fn proofread(
 ) -> Result<Response, AppError> {
     let text = form.body.replace("\r\n", "\n");
     let findings = lint(text.trim().to_string()).await?;
-    let outcome = settle(state.store.proofread(&auth.scope, id, &text, &form.note, findings).await)?;
+    let outcome = settle(
+        state
+            .store
+            .proofread(&auth.scope, id, &text, &form.note, findings)
+            .await,
+    )?;
     back(&state, &auth, id, outcome).await
 }
 
@@ -557,7 +577,11 @@ pub(crate) struct VerifyPage {
 
 /// Recomputes the SHA-256 of the logged text, so anyone can see it was not altered.
 pub async fn verify(State(state): State<AppState>, auth: Auth, Id(id): Id) -> Result<VerifyPage, AppError> {
-    let publication = state.store.publication_of(&auth.scope, id).await?.ok_or(AppError::NotFound)?;
+    let publication = state
+        .store
+        .publication_of(&auth.scope, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let recomputed = text_sha256(&publication.text);
     Ok(VerifyPage {
         chrome: chrome(&state, &auth, NAV, "校验发布文本").await?,
@@ -605,11 +629,19 @@ async fn reviewers_page(
     let candidates = if can_manage {
         state
             .store
-            .users(&auth.scope, &UserFilter::default(), PageRequest::new(Some(1), Some(200)))
+            .users(
+                &auth.scope,
+                &UserFilter::default(),
+                PageRequest::new(Some(1), Some(200)),
+            )
             .await?
             .items
             .into_iter()
-            .filter(|u| u.roles.iter().any(|r| r.permits(Action::Review) || r.permits(Action::SignOff)))
+            .filter(|u| {
+                u.roles
+                    .iter()
+                    .any(|r| r.permits(Action::Review) || r.permits(Action::SignOff))
+            })
             .collect()
     } else {
         Vec::new()
@@ -641,7 +673,11 @@ pub struct AssignForm {
     user: String,
 }
 
-pub async fn assign(State(state): State<AppState>, auth: Auth, Form(form): Form<AssignForm>) -> Result<Response, AppError> {
+pub async fn assign(
+    State(state): State<AppState>,
+    auth: Auth,
+    Form(form): Form<AssignForm>,
+) -> Result<Response, AppError> {
     auth.require(Action::ManageUsers)?;
     let parsed = Stage::parse(&form.stage).and_then(|s| {
         form.user
@@ -651,12 +687,19 @@ pub async fn assign(State(state): State<AppState>, auth: Auth, Form(form): Form<
             .map_err(|_| FieldError::new("审核人", "请选择审核人"))
     });
     let outcome = match parsed {
-        Ok((stage, user)) => settle(state.store.assign_reviewer(&auth.scope, auth.scope.root, stage, user).await)?,
+        Ok((stage, user)) => settle(
+            state
+                .store
+                .assign_reviewer(&auth.scope, auth.scope.root, stage, user)
+                .await,
+        )?,
         Err(e) => Submitted::Fix(e),
     };
     match outcome {
         Submitted::Saved(_) => Ok(see_other("/reviewers?saved=1")),
-        Submitted::Fix(e) => Ok(unprocessable(reviewers_page(&state, &auth, false, Some(e.to_string())).await?)),
+        Submitted::Fix(e) => Ok(unprocessable(
+            reviewers_page(&state, &auth, false, Some(e.to_string())).await?,
+        )),
     }
 }
 

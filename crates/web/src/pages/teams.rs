@@ -50,7 +50,11 @@ async fn page(state: &AppState, auth: &Auth, year: i32, error: Option<FieldError
         .map(|k| TeamView {
             label: k.label(),
             code: k.code(),
-            members: members.iter().filter(|m| m.kind == k && m.left_on.is_none()).cloned().collect(),
+            members: members
+                .iter()
+                .filter(|m| m.kind == k && m.left_on.is_none())
+                .cloned()
+                .collect(),
         })
         .collect();
     let filter = shoutu_store::PeopleFilter {
@@ -79,7 +83,11 @@ async fn page(state: &AppState, auth: &Auth, year: i32, error: Option<FieldError
     })
 }
 
-pub async fn view(State(state): State<AppState>, auth: Auth, Query(q): Query<YearQuery>) -> Result<TeamsPage, AppError> {
+pub async fn view(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(q): Query<YearQuery>,
+) -> Result<TeamsPage, AppError> {
     let year = q.year_or(state.today())?;
     page(&state, &auth, year, None).await
 }
@@ -106,7 +114,11 @@ pub struct MemberForm {
     joined_on: String,
 }
 
-pub async fn add_member(State(state): State<AppState>, auth: Auth, Form(form): Form<MemberForm>) -> Result<Response, AppError> {
+pub async fn add_member(
+    State(state): State<AppState>,
+    auth: Auth,
+    Form(form): Form<MemberForm>,
+) -> Result<Response, AppError> {
     auth.require(Action::Write)?;
     let unit = opt_int("单位", Some(&form.unit))?.map_or(auth.scope.root, UnitId);
     let outcome = match opt_int("成员", Some(&form.person))? {

@@ -63,7 +63,12 @@ async fn a_placeholder_draft_is_fixed_reviewed_three_times_and_published_with_it
         let res = app
             .post_form(&admin, "/reviewers", "/reviewers", &[("stage", stage), ("user", &user)])
             .await;
-        assert_eq!(res.status(), StatusCode::SEE_OTHER, "{stage}: {}", res.text().await.unwrap());
+        assert_eq!(
+            res.status(),
+            StatusCode::SEE_OTHER,
+            "{stage}: {}",
+            res.text().await.unwrap()
+        );
     }
 
     // A township staff member registers the public account and drafts a post with a placeholder.
@@ -73,11 +78,21 @@ async fn a_placeholder_draft_is_fixed_reviewed_three_times_and_published_with_it
             &staff,
             "/platforms/new",
             "/platforms",
-            &[("unit", &app.town_a.id.to_string()), ("kind", "wechat_mp"), ("name", "河口镇发布"), ("filing", "filed")],
+            &[
+                ("unit", &app.town_a.id.to_string()),
+                ("kind", "wechat_mp"),
+                ("name", "河口镇发布"),
+                ("filing", "filed"),
+            ],
         )
         .await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    let platform = location(&res).trim_start_matches("/platforms/").split('?').next().unwrap().to_string();
+    let platform = location(&res)
+        .trim_start_matches("/platforms/")
+        .split('?')
+        .next()
+        .unwrap()
+        .to_string();
     let csrf = csrf_of(&app.text(&staff, "/drafts/new").await.1);
     let draft_text = "XX镇组织开展党的创新理论宣讲活动。";
     let form = Form::new()
@@ -100,7 +115,10 @@ async fn a_placeholder_draft_is_fixed_reviewed_three_times_and_published_with_it
     let (status, html) = app.text(&r1, &draft).await;
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("class=\"flag sev-error\""), "{html}");
-    assert!(html.contains("title=\"第 1 处\">XX"), "the placeholder is marked in the text: {html}");
+    assert!(
+        html.contains("title=\"第 1 处\">XX"),
+        "the placeholder is marked in the text: {html}"
+    );
     assert!(html.contains("1 处错误待处理"), "{html}");
     assert!(html.contains("初审通过"), "the reviewer is offered the approval");
 
@@ -109,10 +127,19 @@ async fn a_placeholder_draft_is_fixed_reviewed_three_times_and_published_with_it
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(html.contains("没有初审权限"), "{html}");
     let fixed = "河口镇组织开展党的创新理论宣讲活动。";
-    let (status, _) = post(&app, &staff, &format!("{draft}/proofread"), &[("body", fixed), ("note", "补全镇名")]).await;
+    let (status, _) = post(
+        &app,
+        &staff,
+        &format!("{draft}/proofread"),
+        &[("body", fixed), ("note", "补全镇名")],
+    )
+    .await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     let (_, html) = app.text(&r1, &draft).await;
-    assert!(html.contains("<del>XX</del>"), "the diff shows what was removed: {html}");
+    assert!(
+        html.contains("<del>XX</del>"),
+        "the diff shows what was removed: {html}"
+    );
     assert!(html.contains("<ins>河口</ins>"), "the diff shows what was added");
     assert!(html.contains("一校"));
     assert!(!html.contains("错误待处理"), "the finding is resolved: {html}");
@@ -144,7 +171,13 @@ async fn a_placeholder_draft_is_fixed_reviewed_three_times_and_published_with_it
     assert!(check.contains("校验一致"));
 
     // Published means immutable: another round is refused and the text is unchanged.
-    let (status, html) = post(&app, &staff, &format!("{draft}/proofread"), &[("body", "改写"), ("note", "")]).await;
+    let (status, html) = post(
+        &app,
+        &staff,
+        &format!("{draft}/proofread"),
+        &[("body", "改写"), ("note", "")],
+    )
+    .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(html.contains("已发布的稿件不可更改"), "{html}");
     let (_, log) = app.text(&staff, "/publications").await;
@@ -165,7 +198,10 @@ async fn a_placeholder_draft_is_fixed_reviewed_three_times_and_published_with_it
 
 fn sheet(rows: &[&[&str]]) -> Vec<u8> {
     let headers = rows[0];
-    let body: Vec<Vec<String>> = rows[1..].iter().map(|r| r.iter().map(|c| c.to_string()).collect()).collect();
+    let body: Vec<Vec<String>> = rows[1..]
+        .iter()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect();
     shoutu_report::table_xlsx::write("阵地", headers, &body).unwrap()
 }
 
@@ -223,12 +259,22 @@ async fn inspections_coverage_and_teams_are_entered_and_checked() {
     let app = spawn_app().await;
     let staff = app.login("a_staff").await;
     let res = app
-        .post_form(&staff, "/platforms/new", "/platforms", &[("kind", "chat_group"), ("name", "河口镇工作群"), ("members", "-1")])
+        .post_form(
+            &staff,
+            "/platforms/new",
+            "/platforms",
+            &[("kind", "chat_group"), ("name", "河口镇工作群"), ("members", "-1")],
+        )
         .await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(res.text().await.unwrap().contains("成员数"));
     let res = app
-        .post_form(&staff, "/platforms/new", "/platforms", &[("kind", "chat_group"), ("name", "河口镇工作群"), ("members", "80")])
+        .post_form(
+            &staff,
+            "/platforms/new",
+            "/platforms",
+            &[("kind", "chat_group"), ("name", "河口镇工作群"), ("members", "80")],
+        )
         .await;
     let page = location(&res).split('?').next().unwrap().to_string();
     let today = chrono::Utc::now().date_naive().to_string();
@@ -237,19 +283,33 @@ async fn inspections_coverage_and_teams_are_entered_and_checked() {
             &staff,
             &page,
             &format!("{page}/inspections"),
-            &[("date", &today), ("inspector", "王建国"), ("membership_cleaned", "1"), ("findings", "清退无关人员 3 人")],
+            &[
+                ("date", &today),
+                ("inspector", "王建国"),
+                ("membership_cleaned", "1"),
+                ("findings", "清退无关人员 3 人"),
+            ],
         )
         .await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     let (_, html) = app.text(&staff, &page).await;
-    assert!(html.contains("清退无关人员 3 人") && html.contains("按期巡查"), "{html}");
+    assert!(
+        html.contains("清退无关人员 3 人") && html.contains("按期巡查"),
+        "{html}"
+    );
 
     let res = app
         .post_form(
             &staff,
             "/coverage",
             "/coverage",
-            &[("outlet", "云南日报"), ("level", "省"), ("date", &today), ("title", "河口镇宣讲进村"), ("link", "javascript:alert(1)")],
+            &[
+                ("outlet", "云南日报"),
+                ("level", "省"),
+                ("date", &today),
+                ("title", "河口镇宣讲进村"),
+                ("link", "javascript:alert(1)"),
+            ],
         )
         .await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
@@ -258,16 +318,34 @@ async fn inspections_coverage_and_teams_are_entered_and_checked() {
             &staff,
             "/coverage",
             "/coverage",
-            &[("outlet", "云南日报"), ("level", "省"), ("date", &today), ("title", "河口镇宣讲进村"), ("link", "")],
+            &[
+                ("outlet", "云南日报"),
+                ("level", "省"),
+                ("date", &today),
+                ("title", "河口镇宣讲进村"),
+                ("link", ""),
+            ],
         )
         .await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     let (_, html) = app.text(&staff, "/coverage").await;
-    assert!(html.contains("河口镇宣讲进村") && html.contains("media.coverage"), "{html}");
+    assert!(
+        html.contains("河口镇宣讲进村") && html.contains("media.coverage"),
+        "{html}"
+    );
 
     let person = app.person_a.id.0.to_string();
     let res = app
-        .post_form(&staff, "/teams", "/teams", &[("kind", "commentator"), ("person", &person), ("unit", &app.town_a.id.to_string())])
+        .post_form(
+            &staff,
+            "/teams",
+            "/teams",
+            &[
+                ("kind", "commentator"),
+                ("person", &person),
+                ("unit", &app.town_a.id.to_string()),
+            ],
+        )
         .await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER, "{}", res.text().await.unwrap());
     let (_, html) = app.text(&staff, "/teams").await;
@@ -275,7 +353,16 @@ async fn inspections_coverage_and_teams_are_entered_and_checked() {
     // 石桥镇's person is not 河口镇's to enrol.
     let other = app.person_b.id.0.to_string();
     let res = app
-        .post_form(&staff, "/teams", "/teams", &[("kind", "commentator"), ("person", &other), ("unit", &app.town_a.id.to_string())])
+        .post_form(
+            &staff,
+            "/teams",
+            "/teams",
+            &[
+                ("kind", "commentator"),
+                ("person", &other),
+                ("unit", &app.town_a.id.to_string()),
+            ],
+        )
         .await;
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
 }
