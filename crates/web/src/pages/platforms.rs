@@ -47,7 +47,8 @@ pub(crate) fn routes() -> Router<AppState> {
                 .post(import_submit)
                 .layer(DefaultBodyLimit::max(UPLOAD_ROUTE_LIMIT)),
         )
-        .route("/platforms/{id}", get(detail))
+        .route("/platforms/{id}", get(detail).post(update))
+        .route("/platforms/{id}/edit", get(edit_form))
         .route("/platforms/{id}/inspections", post(inspect))
         .route(
             "/drafts",
@@ -482,6 +483,8 @@ pub(crate) struct FormPage {
     filings: Vec<FilingOption>,
     people: Vec<Person>,
     values: PlatformForm,
+    /// The platform being edited; a new one when `None`.
+    editing: Option<i64>,
     error: Option<FieldError>,
 }
 
@@ -489,10 +492,22 @@ async fn form_page(
     state: &AppState,
     auth: &Auth,
     values: PlatformForm,
+    editing: Option<i64>,
     error: Option<FieldError>,
 ) -> Result<FormPage, AppError> {
     Ok(FormPage {
-        chrome: chrome(state, auth, NAV, "登记阵地").await?,
+        chrome: chrome(
+            state,
+            auth,
+            NAV,
+            if editing.is_some() {
+                "修改阵地"
+            } else {
+                "登记阵地"
+            },
+        )
+        .await?,
+        editing,
         units: unit_options(&state.store.unit_tree(&auth.scope).await?),
         kinds: kind_options(),
         filings: Filing::ALL
@@ -516,18 +531,31 @@ pub async fn new_form(State(state): State<AppState>, auth: Auth) -> Result<FormP
         filing: Filing::Pending.code().into(),
         ..Default::default()
     };
-    form_page(&state, &auth, values, None).await
+    form_page(&state, &auth, values, None, None).await
 }
 
-pub async fn create(
-    State(state): State<AppState>,
-    auth: Auth,
-    Form(form): Form<PlatformForm>,
-) -> Result<Response, AppError> {
+pub async fn edit_form(State(state): State<AppState>, auth: Auth, Id(id): Id) -> Result<FormPage, AppError> {
     auth.require(Action::Write)?;
+    let p = state.store.platform(&auth.scope, id).await?;
+    let values = PlatformForm {
+        unit: p.unit_id.to_string(),
+        kind: p.kind.code().into(),
+        name: p.name,
+        account: p.account,
+        answerable: p.answerable.map(|x| x.0.to_string()).unwrap_or_default(),
+        admins: p.admins,
+        members: p.members.map(|m| m.to_string()).unwrap_or_default(),
+        filing: p.filing.code().into(),
+        registered_on: p.registered_on.to_string(),
+        notes: p.notes,
+    };
+    form_page(&state, &auth, values, Some(id), None).await
+}
+
+fn parse_form(state: &AppState, auth: &Auth, form: &PlatformForm) -> Result<Result<NewPlatform, FieldError>, AppError> {
     let unit = opt_int("所属单位", Some(&form.unit))?.map_or(auth.scope.root, UnitId);
     let answerable = opt_int("负责人", Some(&form.answerable))?.map(shoutu_domain::PersonId);
-    let parsed = NewPlatform::parse(
+    Ok(NewPlatform::parse(
         unit,
         &form.kind,
         &form.name,
@@ -539,14 +567,39 @@ pub async fn create(
         &form.registered_on,
         &form.notes,
         state.today(),
-    );
-    let outcome = match parsed {
+    ))
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    auth: Auth,
+    Form(form): Form<PlatformForm>,
+) -> Result<Response, AppError> {
+    auth.require(Action::Write)?;
+    let outcome = match parse_form(&state, &auth, &form)? {
         Ok(p) => settle(state.store.create_platform(&auth.scope, p).await)?,
         Err(e) => Submitted::Fix(e),
     };
     match outcome {
         Submitted::Saved(p) => Ok(see_other(format!("/platforms/{}?saved=1", p.id))),
-        Submitted::Fix(e) => Ok(unprocessable(form_page(&state, &auth, form, Some(e)).await?)),
+        Submitted::Fix(e) => Ok(unprocessable(form_page(&state, &auth, form, None, Some(e)).await?)),
+    }
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    auth: Auth,
+    Id(id): Id,
+    Form(form): Form<PlatformForm>,
+) -> Result<Response, AppError> {
+    auth.require(Action::Write)?;
+    let outcome = match parse_form(&state, &auth, &form)? {
+        Ok(p) => settle(state.store.update_platform(&auth.scope, id, p).await)?,
+        Err(e) => Submitted::Fix(e),
+    };
+    match outcome {
+        Submitted::Saved(_) => Ok(see_other(format!("/platforms/{id}?saved=1"))),
+        Submitted::Fix(e) => Ok(unprocessable(form_page(&state, &auth, form, Some(id), Some(e)).await?)),
     }
 }
 

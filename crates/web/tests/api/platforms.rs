@@ -366,3 +366,79 @@ async fn inspections_coverage_and_teams_are_entered_and_checked() {
         .await;
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn every_page_of_the_module_renders_and_old_uninspected_platforms_are_flagged() {
+    let app = spawn_app().await;
+    let staff = app.login("a_staff").await;
+    let res = app
+        .post_form(
+            &staff,
+            "/platforms/new",
+            "/platforms",
+            &[
+                ("kind", "bulletin"),
+                ("name", "河口村务公开栏"),
+                ("registered_on", "2025-01-02"),
+            ],
+        )
+        .await;
+    let page = location(&res).split('?').next().unwrap().to_string();
+    let (_, list) = app.text(&staff, "/platforms?status=overdue").await;
+    assert!(list.contains("河口村务公开栏") && list.contains("逾期未巡查"), "{list}");
+    let (_, list) = app.text(&staff, "/platforms?status=current").await;
+    assert!(!list.contains("河口村务公开栏"));
+
+    // Editing keeps the record and changes what was typed.
+    let res = app
+        .post_form(
+            &staff,
+            &format!("{page}/edit"),
+            &page,
+            &[
+                ("kind", "bulletin"),
+                ("name", "河口村村务公开栏"),
+                ("registered_on", "2025-01-02"),
+                ("members", ""),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let (_, html) = app.text(&staff, &page).await;
+    assert!(html.contains("河口村村务公开栏") && html.contains("逾期未巡查"));
+
+    for user in ["a_staff", "a_leader", "admin", "ducha"] {
+        let client = app.login(user).await;
+        for path in [
+            "/zhendi",
+            "/platforms",
+            "/platforms?sort=due&kind=bulletin",
+            page.as_str(),
+            "/drafts",
+            "/drafts?state=first",
+            "/publications",
+            "/reviewers",
+            "/teams",
+            "/coverage?level=省",
+        ] {
+            let (status, html) = app.text(&client, path).await;
+            assert_eq!(status, StatusCode::OK, "{user} {path}: {html}");
+            // The navigation leads here, no longer marked as still to come.
+            assert!(
+                html.contains("<a href=\"/zhendi\" class=\"active\">阵地管理</a>"),
+                "{path}"
+            );
+        }
+    }
+    let (status, _) = app.text(&staff, "/platforms/template.xlsx").await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, html) = app.text(&staff, "/drafts?state=nonsense").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{html}");
+    // Another township cannot open it; a leader cannot enter one.
+    let b = app.login("b_admin").await;
+    let (status, _) = app.text(&b, &page).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let leader = app.login("a_leader").await;
+    let (status, _) = app.text(&leader, "/platforms/new").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
