@@ -396,7 +396,6 @@ async fn platforms_not_inspected_within_their_interval_are_flagged() {
         // 04-02: the board (due 04-01) is overdue too.
         f.clock.advance(chrono::Duration::days(10));
         assert_eq!(overdue().await.value, Some(2.0), "{}", f.name);
-        let _ = board;
         // The count as of a past period ignores platforms registered later.
         let jan = DateRange::new(d("2025-01-01"), d("2025-12-31"));
         let count = s.fact(&staff, "platform.count", c.town_a.id, jan).await.unwrap();
@@ -411,6 +410,43 @@ async fn platforms_not_inspected_within_their_interval_are_flagged() {
             .unwrap_err();
         assert!(matches!(e, StoreError::Invalid(_)), "{}", f.name);
         assert_eq!(s.inspections(&staff, group.id).await.unwrap().len(), 1, "{}", f.name);
+        // A batch is all-or-nothing.
+        let batch = vec![
+            NewInspection::parse(
+                board.id,
+                "2026-03-20",
+                "王建国",
+                false,
+                false,
+                true,
+                "",
+                d("2026-04-02"),
+            )
+            .unwrap(),
+            NewInspection::parse(group.id, "2025-12-01", "王建国", true, true, true, "", today).unwrap(),
+        ];
+        assert!(s.add_inspections(&staff, batch).await.is_err(), "{}", f.name);
+        assert!(s.inspections(&staff, board.id).await.unwrap().is_empty(), "{}", f.name);
+        let batch = vec![
+            NewInspection::parse(
+                board.id,
+                "2026-03-20",
+                "王建国",
+                false,
+                false,
+                true,
+                "",
+                d("2026-04-02"),
+            )
+            .unwrap(),
+        ];
+        assert_eq!(s.add_inspections(&staff, batch).await.unwrap(), 1);
+        assert_eq!(
+            overdue().await.value,
+            Some(1.0),
+            "{}: the board is inspected again",
+            f.name
+        );
     }
 }
 

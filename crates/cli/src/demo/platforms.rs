@@ -190,6 +190,7 @@ pub async fn load(store: &dyn Store, console: &Scope, mut rng: ChaCha8Rng, today
             unit: Some(town.id),
             ..Default::default()
         };
+        let mut inspections = Vec::new();
         for p in store.platforms(console, &filter).await? {
             let interval = rules.interval_days(p.kind);
             // About one platform in six has slipped: its last inspection is past the interval.
@@ -213,23 +214,19 @@ pub async fn load(store: &dyn Store, console: &Scope, mut rng: ChaCha8Rng, today
                 } else {
                     "未发现问题".into()
                 };
-                store
-                    .add_inspection(
-                        console,
-                        NewInspection::parse(
-                            p.id,
-                            &date.to_string(),
-                            &inspector,
-                            cleaned,
-                            cleaned,
-                            true,
-                            &note,
-                            today,
-                        )?,
-                    )
-                    .await?;
+                inspections.push(NewInspection::parse(
+                    p.id,
+                    &date.to_string(),
+                    &inspector,
+                    cleaned,
+                    cleaned,
+                    true,
+                    &note,
+                    today,
+                )?);
             }
         }
+        store.add_inspections(console, inspections).await?;
 
         // ---- teams ----
         let mut candidates: Vec<(Unit, Person)> = staff_people.iter().map(|p| ((*town).clone(), p.clone())).collect();

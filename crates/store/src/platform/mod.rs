@@ -39,6 +39,9 @@ pub trait PlatformStore: Send + Sync {
     async fn platforms(&self, scope: &Scope, filter: &PlatformFilter) -> Result<Vec<Platform>>;
     async fn platform(&self, scope: &Scope, id: i64) -> Result<Platform>;
     async fn add_inspection(&self, scope: &Scope, inspection: NewInspection) -> Result<Inspection>;
+    /// Records a batch of inspections (a spreadsheet of them, or the demo) or, on the first
+    /// one refused, none of them.
+    async fn add_inspections(&self, scope: &Scope, inspections: Vec<NewInspection>) -> Result<usize>;
     /// A platform's inspections, newest first.
     async fn inspections(&self, scope: &Scope, platform: i64) -> Result<Vec<Inspection>>;
 
@@ -209,6 +212,45 @@ macro_rules! impl_platform {
                     .bind(txn.now)
                     .fetch_one(&mut *txn.tx)
                     .await?;
+                    Ok(id)
+                }
+
+                /// Checks and writes one inspection inside a write.
+                async fn platform_insert_inspection(txn: &mut Txn, scope: &Scope, inspection: &NewInspection) -> Result<i64> {
+                    let row: Option<(i64, NaiveDate)> = sqlx::query_as(
+                        "SELECT p.unit_id, p.registered_on FROM platforms p JOIN unit_closure c \
+                         ON c.descendant_id = p.unit_id WHERE c.ancestor_id = $1 AND p.id = $2",
+                    )
+                    .bind(scope.root.0)
+                    .bind(inspection.platform_id)
+                    .fetch_optional(&mut *txn.tx)
+                    .await?;
+                    let Some((unit, registered_on)) = row else {
+                        return Err(StoreError::NotFound);
+                    };
+                    if inspection.date < registered_on {
+                        return Err(StoreError::Invalid(FieldError::new(
+                            "巡查日期",
+                            format!("不能早于阵地建立日期 {registered_on}"),
+                        )));
+                    }
+                    let (id,): (i64,) = sqlx::query_as(
+                        "INSERT INTO platform_inspections (platform_id, date, inspector, membership_cleaned, \
+                         posts_handled, content_archived, findings, created_at) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+                    )
+                    .bind(inspection.platform_id)
+                    .bind(inspection.date)
+                    .bind(&inspection.inspector)
+                    .bind(inspection.membership_cleaned)
+                    .bind(inspection.posts_handled)
+                    .bind(inspection.content_archived)
+                    .bind(&inspection.findings)
+                    .bind(txn.now)
+                    .fetch_one(&mut *txn.tx)
+                    .await?;
+                    txn.audit(AuditDraft::new("platform_inspection", id, "inspect").unit(unit).after(inspection))
+                        .await?;
                     Ok(id)
                 }
 
@@ -471,42 +513,28 @@ macro_rules! impl_platform {
                 }
 
                 async fn add_inspection(&self, scope: &Scope, inspection: NewInspection) -> Result<Inspection> {
-                    let platform = self.platform(scope, inspection.platform_id).await?;
-                    if inspection.date < platform.registered_on {
-                        return Err(StoreError::Invalid(FieldError::new(
-                            "巡查日期",
-                            format!("不能早于阵地建立日期 {}", platform.registered_on),
-                        )));
-                    }
+                    let platform = inspection.platform_id;
                     let mut txn = self.begin_as(scope, Action::Write).await?;
-                    let (id,): (i64,) = sqlx::query_as(
-                        "INSERT INTO platform_inspections (platform_id, date, inspector, membership_cleaned, \
-                         posts_handled, content_archived, findings, created_at) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
-                    )
-                    .bind(platform.id)
-                    .bind(inspection.date)
-                    .bind(&inspection.inspector)
-                    .bind(inspection.membership_cleaned)
-                    .bind(inspection.posts_handled)
-                    .bind(inspection.content_archived)
-                    .bind(&inspection.findings)
-                    .bind(txn.now)
-                    .fetch_one(&mut *txn.tx)
-                    .await?;
-                    txn.audit(
-                        AuditDraft::new("platform_inspection", id, "inspect")
-                            .unit(platform.unit_id.0)
-                            .after(&inspection),
-                    )
-                    .await?;
+                    let id = Self::platform_insert_inspection(&mut txn, scope, &inspection).await?;
                     txn.commit().await?;
                     let row: InspectionRow = sqlx::query_as(&sql(&[INSPECTION_COLUMNS, " AND i.id = $2"]))
-                        .bind(platform.id)
+                        .bind(platform)
                         .bind(id)
                         .fetch_one(&self.pool)
                         .await?;
                     Ok(row.into())
+                }
+
+                async fn add_inspections(&self, scope: &Scope, inspections: Vec<NewInspection>) -> Result<usize> {
+                    let mut txn = self.begin_as(scope, Action::Write).await?;
+                    for inspection in &inspections {
+                        Self::platform_insert_inspection(&mut txn, scope, inspection).await?;
+                    }
+                    if inspections.is_empty() {
+                        return Ok(0);
+                    }
+                    txn.commit().await?;
+                    Ok(inspections.len())
                 }
 
                 async fn inspections(&self, scope: &Scope, platform: i64) -> Result<Vec<Inspection>> {
