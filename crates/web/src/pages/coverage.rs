@@ -140,3 +140,34 @@ pub async fn create(
         }
     }
 }
+
+/// The year's coverage as a sheet.
+pub async fn export(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(q): Query<CoverageQuery>,
+) -> Result<Response, AppError> {
+    let year = opt_int("年度", q.year.as_deref())?.map_or(state.today().year(), |y| y as i32);
+    let (from, until) = year_bounds(year);
+    let rows: Vec<Vec<String>> = state
+        .store
+        .coverage(&auth.scope, from, until)
+        .await?
+        .into_iter()
+        .map(|c| {
+            vec![
+                c.date.to_string(),
+                c.title,
+                c.outlet,
+                c.level.label().to_string(),
+                c.unit_name,
+                c.link,
+            ]
+        })
+        .collect();
+    crate::pages::ledger_excel::table_download(
+        &format!("{year}年媒体刊发"),
+        &["刊发日期", "稿件标题", "媒体", "级别", "单位", "链接"],
+        &rows,
+    )
+}

@@ -65,6 +65,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/drafts/{id}/proofread", post(review::proofread))
         .route("/drafts/{id}/override", post(review::override_finding))
         .route("/publications", get(review::publications))
+        .route("/publications/export.xlsx", get(review::export_publications))
         .route("/publications/{id}/verify", get(review::verify))
         .route("/reviewers", get(review::reviewers).post(review::assign))
         .route("/reviewers/{id}/remove", post(review::unassign))
@@ -73,6 +74,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/teams/members/{id}/contributions", post(teams::contribute))
         .route("/teams/trainings", post(teams::add_training))
         .route("/coverage", get(coverage::list).post(coverage::create))
+        .route("/coverage/export.xlsx", get(coverage::export))
 }
 
 pub(crate) fn fact_link(key: &str, unit: UnitId, from: NaiveDate, until: NaiveDate) -> String {

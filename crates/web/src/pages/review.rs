@@ -754,3 +754,35 @@ pub(crate) async fn per_month(state: &AppState, auth: &Auth, year: i32) -> Resul
     }
     Ok(months)
 }
+
+/// 发布记录 of a year as a sheet, hashes included, for the archive.
+pub async fn export_publications(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(q): Query<crate::pages::YearQuery>,
+) -> Result<Response, AppError> {
+    let year = q.year_or(state.today())?;
+    let (from, until) = year_bounds(year);
+    let rows: Vec<Vec<String>> = state
+        .store
+        .publications(&auth.scope, from, until)
+        .await?
+        .into_iter()
+        .map(|p| {
+            vec![
+                local_text(&p.published_at),
+                p.title.clone(),
+                p.unit_name.clone(),
+                p.platforms.clone(),
+                p.published_by.clone(),
+                p.sha256.clone(),
+                if p.verify() { "一致" } else { "不一致" }.to_string(),
+            ]
+        })
+        .collect();
+    crate::pages::ledger_excel::table_download(
+        &format!("{year}年发布记录"),
+        &["发布时间", "标题", "单位", "平台", "发布人", "SHA-256", "校验"],
+        &rows,
+    )
+}

@@ -150,6 +150,20 @@ async fn a_placeholder_draft_is_fixed_reviewed_three_times_and_published_with_it
     let (status, html) = post(&app, &r1, &format!("{draft}/approve"), &[]).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(html.contains("不是本单位指定的复审人"), "{html}");
+    // Even when also assigned to 复审, the 初审 reviewer may not approve a second stage.
+    let r1_id = id_of_user(&page, "初审员甲");
+    let res = app
+        .post_form(
+            &admin,
+            "/reviewers",
+            "/reviewers",
+            &[("stage", "second"), ("user", &r1_id)],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let (status, html) = post(&app, &r1, &format!("{draft}/approve"), &[]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("同一人不能审核同一稿件的两个环节"), "{html}");
     let r2 = app.login("a_rev2").await;
     let (status, _) = post(&app, &r2, &format!("{draft}/approve"), &[]).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
@@ -430,8 +444,21 @@ async fn every_page_of_the_module_renders_and_old_uninspected_platforms_are_flag
             );
         }
     }
-    let (status, _) = app.text(&staff, "/platforms/template.xlsx").await;
-    assert_eq!(status, StatusCode::OK);
+    for sheet in [
+        "/platforms/template.xlsx",
+        "/publications/export.xlsx",
+        "/coverage/export.xlsx?year=2026",
+    ] {
+        let res = app.get(&staff, sheet).await;
+        assert_eq!(res.status(), StatusCode::OK, "{sheet}");
+        assert!(
+            res.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .contains("spreadsheetml"),
+            "{sheet}"
+        );
+    }
     let (status, html) = app.text(&staff, "/drafts?state=nonsense").await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{html}");
     // Another township cannot open it; a leader cannot enter one.
