@@ -73,6 +73,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/teams/members/{id}/leave", post(teams::leave))
         .route("/teams/members/{id}/contributions", post(teams::contribute))
         .route("/teams/trainings", post(teams::add_training))
+        .route("/teams/export.xlsx", get(teams::export))
         .route("/coverage", get(coverage::list).post(coverage::create))
         .route("/coverage/export.xlsx", get(coverage::export))
 }

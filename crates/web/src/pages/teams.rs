@@ -212,3 +212,28 @@ pub async fn add_training(
     };
     back(&state, &auth, outcome).await
 }
+
+/// Every member, current and former, as a sheet: the team roster offices keep.
+pub async fn export(State(state): State<AppState>, auth: Auth) -> Result<Response, AppError> {
+    let rows: Vec<Vec<String>> = state
+        .store
+        .members(&auth.scope)
+        .await?
+        .into_iter()
+        .map(|m| {
+            vec![
+                m.kind.label().to_string(),
+                m.person_name,
+                m.unit_name,
+                m.joined_on.to_string(),
+                m.left_on.map(|d| d.to_string()).unwrap_or_default(),
+                m.contributions.to_string(),
+            ]
+        })
+        .collect();
+    crate::pages::ledger_excel::table_download(
+        "宣传思想队伍花名册",
+        &["队伍", "姓名", "单位", "加入日期", "退出日期", "成果数"],
+        &rows,
+    )
+}
