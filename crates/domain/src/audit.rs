@@ -128,6 +128,15 @@ pub const RECORD_TYPES: &[(&str, &str)] = &[
     ("conduct_rules", "行为规范"),
     ("conduct_violation", "违规记录"),
     ("report", "工作报告"),
+    ("platform", "阵地"),
+    ("platform_inspection", "阵地巡查"),
+    ("draft", "稿件审校"),
+    ("publication", "发布记录"),
+    ("review_assignment", "审核人指定"),
+    ("team_member", "队伍成员"),
+    ("team_training", "队伍培训"),
+    ("team_contribution", "队伍成果"),
+    ("coverage", "媒体刊发"),
 ];
 
 pub fn record_type_label(code: &str) -> &str {
@@ -149,6 +158,17 @@ pub fn action_label(code: &str) -> &str {
         "sign" => "签订",
         "acknowledge" => "签收",
         "finalise" => "定稿",
+        "import" => "导入",
+        "inspect" => "巡查",
+        "submit" => "提交审核",
+        "approve" => "审核通过",
+        "return" => "退回修改",
+        "proofread" => "校对",
+        "override" => "豁免审校问题",
+        "publish" => "发布",
+        "assign" => "指定",
+        "unassign" => "取消指定",
+        "leave" => "退出",
         other => other,
     }
 }

@@ -149,7 +149,7 @@ impl std::fmt::Display for ImportProblem {
     }
 }
 
-fn problem(row: usize, column: &str, reason: impl Into<String>) -> ImportProblem {
+pub(crate) fn problem(row: usize, column: &str, reason: impl Into<String>) -> ImportProblem {
     ImportProblem {
         row,
         column: column.to_string(),
@@ -157,7 +157,7 @@ fn problem(row: usize, column: &str, reason: impl Into<String>) -> ImportProblem
     }
 }
 
-fn cell_text(cell: &Data) -> String {
+pub(crate) fn cell_text(cell: &Data) -> String {
     match cell {
         Data::Empty => String::new(),
         Data::String(s) => s.trim().to_string(),

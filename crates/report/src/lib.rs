@@ -13,6 +13,7 @@ pub mod model;
 pub mod problems;
 pub mod render;
 pub mod search;
+pub mod platform_xlsx;
 pub mod table_xlsx;
 pub mod template;
 mod zip_patch;

@@ -11,6 +11,7 @@ mod archive;
 mod connect;
 mod error;
 mod facts;
+mod platform;
 mod postgres;
 mod report;
 mod rows;
@@ -22,6 +23,7 @@ pub use archive::{ArchiveStore, FiledAttachment};
 pub use connect::{ConnectError, DEFAULT_URL, connect, describe_url};
 pub use error::StoreError;
 pub use facts::FactStore;
+pub use platform::{PlatformFilter, PlatformStore};
 pub use postgres::PgStore;
 pub use report::ReportStore;
 pub use search::SearchFeedStore;
@@ -145,7 +147,7 @@ pub struct ChainReport {
 #[async_trait]
 /// The whole storage interface: the core registers below, plus one sub-trait per register
 /// added since (each in its own module, implemented by its own macro for both backends).
-pub trait Store: FactStore + SearchFeedStore + ArchiveStore + ReportStore + Send + Sync {
+pub trait Store: FactStore + SearchFeedStore + ArchiveStore + ReportStore + PlatformStore + Send + Sync {
     fn backend(&self) -> &'static str;
 
     // ---- units ----

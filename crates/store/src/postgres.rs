@@ -33,3 +33,4 @@ crate::facts::impl_facts!(PgStore, sqlx::Postgres);
 crate::search::impl_search!(PgStore, sqlx::Postgres);
 crate::archive::impl_archive!(PgStore, sqlx::Postgres);
 crate::report::impl_report!(PgStore, sqlx::Postgres);
+crate::platform::impl_platform!(PgStore, sqlx::Postgres);

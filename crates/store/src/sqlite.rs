@@ -40,3 +40,4 @@ crate::facts::impl_facts!(SqliteStore, sqlx::Sqlite);
 crate::search::impl_search!(SqliteStore, sqlx::Sqlite);
 crate::archive::impl_archive!(SqliteStore, sqlx::Sqlite);
 crate::report::impl_report!(SqliteStore, sqlx::Sqlite);
+crate::platform::impl_platform!(SqliteStore, sqlx::Sqlite);

@@ -58,7 +58,7 @@ const MODULE_HREFS: [&str; 6] = [
     "/duties",
     "/activities",
     "/m/yuqing",
-    "/m/zhendi",
+    "/zhendi",
     "/m/kaohe",
     "/reports",
 ];

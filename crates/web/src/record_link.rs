@@ -12,6 +12,11 @@ pub fn href(kind: &str, id: i64) -> Option<String> {
         "user" => Some(format!("/users/{id}")),
         "attachment" => Some(format!("/attachments/{id}")),
         "report" => Some(format!("/reports/{id}")),
+        "platform" => Some(format!("/platforms/{id}")),
+        "draft" => Some(format!("/drafts/{id}")),
+        "coverage" => Some(format!("/coverage#c{id}")),
+        "team_member" => Some(format!("/teams#m{id}")),
+        "team_training" => Some(format!("/teams#t{id}")),
         _ => None,
     }
 }

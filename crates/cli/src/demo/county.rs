@@ -357,6 +357,8 @@ pub async fn load(
             .await?;
         l.account(&town, "党委副书记", &format!("t{n:02}review"), &[Role::Reviewer])
             .await?;
+        l.account(&town, "党委宣传干事", &format!("t{n:02}review2"), &[Role::Reviewer])
+            .await?;
         for (i, post) in [deputy, "组织委员", "纪委书记", "党政办干事"].iter().enumerate() {
             l.person(&town, post, 5 + i as i64).await?;
         }
@@ -457,6 +459,7 @@ pub async fn load(
     plans(&mut l, &county, today).await?;
     conduct(&mut l, today).await?;
     super::reports::load(store, &l.scope, l.rng.clone(), &targets, today).await?;
+    super::platforms::load(store, &l.scope, l.rng.clone(), today).await?;
 
     Ok(Summary {
         county: county.name,

@@ -4,6 +4,7 @@ pub(crate) mod county;
 mod ledger;
 mod names;
 mod reports;
+mod platforms;
 
 use crate::serve::{WebArgs, bind};
 use anyhow::Context;

@@ -3,8 +3,9 @@
 mod account;
 mod activities;
 mod audit;
-mod check;
+pub(crate) mod check;
 mod conduct;
+mod coverage;
 mod duties;
 mod evidence;
 pub(crate) mod facts;
@@ -17,8 +18,11 @@ mod login;
 mod people;
 pub(crate) mod plans;
 mod reports;
+mod platforms;
 pub(crate) mod requirements;
 mod search;
+mod review;
+mod teams;
 mod units;
 mod users;
 
@@ -36,6 +40,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .merge(search::routes())
         .merge(ledgers::routes())
+        .merge(platforms::routes())
         .route("/", get(home::dashboard))
         .route("/healthz", get(|| async { "ok" }))
         .route("/login", get(login::form).post(login::submit))

@@ -12,5 +12,6 @@ mod letters;
 mod pages;
 mod plans;
 mod reports;
+mod platforms;
 mod scope;
 mod search;
