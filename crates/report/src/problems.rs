@@ -40,7 +40,36 @@ pub fn sources() -> Vec<Box<dyn ProblemSource>> {
         Box::new(RequirementsNotMet),
         Box::new(OverdueTasks),
         Box::new(SubunitsShort),
+        Box::new(CountedShortfall {
+            key: "platform.overdue_inspection",
+            before: "有",
+            after: "个宣传思想文化阵地超过规定间隔未巡查，“谁主管谁负责、谁建群谁负责”的巡查责任落实不到位。",
+        }),
     ]
+}
+
+/// A shortfall that a counting fact states by itself: a paragraph when the count is not zero.
+pub struct CountedShortfall {
+    pub key: &'static str,
+    pub before: &'static str,
+    pub after: &'static str,
+}
+
+#[async_trait]
+impl ProblemSource for CountedShortfall {
+    async fn find(&self, cx: &ProblemContext<'_>, figures: &mut FigureBook) -> Result<Vec<Paragraph>> {
+        let i = figures.fact(cx.store, cx.scope, self.key, cx.unit).await?;
+        if figures.is_blank(i) {
+            return Ok(Vec::new());
+        }
+        Ok(vec![Paragraph {
+            spans: vec![
+                Span::Text(self.before.into()),
+                Span::Figure(i),
+                Span::Text(self.after.into()),
+            ],
+        }])
+    }
 }
 
 /// The requirement periods that lie within the range and were over by `as_of`, not met.
