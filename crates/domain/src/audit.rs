@@ -127,6 +127,12 @@ pub const RECORD_TYPES: &[(&str, &str)] = &[
     ("task", "任务"),
     ("conduct_rules", "行为规范"),
     ("conduct_violation", "违规记录"),
+    ("indicator_system", "考核指标体系"),
+    ("assessment_round", "考核"),
+    ("assessment_score", "考核评分"),
+    ("inspection", "督查"),
+    ("inspection_finding", "督查发现问题"),
+    ("rectification", "整改事项"),
 ];
 
 pub fn record_type_label(code: &str) -> &str {
@@ -147,6 +153,15 @@ pub fn action_label(code: &str) -> &str {
         "issue" => "下发",
         "sign" => "签订",
         "acknowledge" => "签收",
+        "recompute" => "计算分数",
+        "close" => "结束并固定",
+        "score" => "评分",
+        "visit" => "记录督查",
+        "progress" => "报送整改进展",
+        "submit" => "提请验收",
+        "accept" => "验收销号",
+        "return" => "退回整改",
+        "reopen" => "复查重新打开",
         other => other,
     }
 }

@@ -1,5 +1,6 @@
 //! Domain types and rules of shoutu. Pure: no I/O, no clocks read behind the caller's back.
 
+pub mod assessment;
 pub mod attachment;
 pub mod audit;
 pub mod clock;
@@ -7,12 +8,14 @@ pub mod conduct;
 pub mod duty;
 pub mod fact;
 pub mod field;
+pub mod inspection;
 pub mod ledger;
 pub mod letter;
 pub mod opinion;
 pub mod password;
 pub mod person;
 pub mod plan;
+pub mod rectification;
 pub mod role;
 pub mod scope;
 pub mod unit;
