@@ -197,6 +197,7 @@ pub struct NewRectification {
 }
 
 impl NewRectification {
+    #[allow(clippy::too_many_arguments)]
     pub fn parse(
         owner_unit: UnitId,
         source: Source,

@@ -320,33 +320,38 @@ fn check_rule(i: &Indicator, rule: &Rule) -> Result<(), FieldError> {
         }
     }
     match rule {
-        Rule::Target { target, .. } if !(*target > 0.0) => {
+        Rule::Target { target, .. } if !positive(*target) => {
             return Err(invalid("目标值", format!("{here}的目标值应大于 0")));
         }
-        Rule::Rate { full_at, zero_at, .. } if !(full_at > zero_at && *zero_at >= 0.0 && *full_at <= 100.0) => {
+        Rule::Rate { full_at, zero_at, .. } if !(positive(full_at - zero_at) && *zero_at >= 0.0 && *full_at <= 100.0) => {
             return Err(invalid(
                 "比率",
                 format!("{here}的满分线应高于零分线，且都在 0～100 之间"),
             ));
         }
-        Rule::Deduction { per, cap, .. } if !(*per > 0.0 && *cap >= 0.0) => {
+        Rule::Deduction { per, cap, .. } if !(positive(*per) && *cap >= 0.0) => {
             return Err(invalid("扣分", format!("{here}的每项扣分应大于 0，扣分上限不能为负数")));
         }
-        Rule::Manual if !(i.weight > 0.0) => {
+        Rule::Manual if !positive(i.weight) => {
             return Err(invalid("分值", format!("{here}为人工评分，分值应大于 0")));
         }
-        Rule::Veto { at_least, .. } if i.weight != 0.0 || !(*at_least > 0.0) => {
+        Rule::Veto { at_least, .. } if i.weight != 0.0 || !positive(*at_least) => {
             return Err(invalid(
                 "分值",
                 format!("{here}为一票否决项：分值应为 0，触发条件应大于 0"),
             ));
         }
-        Rule::Target { .. } | Rule::Rate { .. } | Rule::Present { .. } if !(i.weight > 0.0) => {
+        Rule::Target { .. } | Rule::Rate { .. } | Rule::Present { .. } if !positive(i.weight) => {
             return Err(invalid("分值", format!("{here}的分值应大于 0")));
         }
         _ => {}
     }
     Ok(())
+}
+
+/// False for zero, negatives and NaN (TOML can spell `nan`).
+fn positive(v: f64) -> bool {
+    v > 0.0
 }
 
 /// The default system a supervising unit starts from, using facts every register keeps.
