@@ -28,7 +28,9 @@ impl Kind {
     }
 
     pub fn from_code(code: &str) -> Option<Self> {
-        [Kind::Routine, Kind::Unannounced].into_iter().find(|k| k.code() == code.trim())
+        [Kind::Routine, Kind::Unannounced]
+            .into_iter()
+            .find(|k| k.code() == code.trim())
     }
 }
 

@@ -108,6 +108,9 @@ impl Step {
 /// The state after a step, or why the step is refused. `evidence` counts the files attached.
 pub fn transition(from: State, step: Step, evidence: usize) -> Result<State, FieldError> {
     let refuse = |why: String| Err(FieldError::new("操作", why));
+    if step == Step::Accept && evidence == 0 {
+        return refuse("没有整改佐证材料，不能销号".into());
+    }
     match (from, step) {
         (State::Pending | State::InProgress, Step::Progress) => Ok(State::InProgress),
         (State::Pending | State::InProgress, Step::Submit) => {
@@ -117,13 +120,7 @@ pub fn transition(from: State, step: Step, evidence: usize) -> Result<State, Fie
                 Ok(State::Submitted)
             }
         }
-        (State::Submitted, Step::Accept) => {
-            if evidence == 0 {
-                refuse("没有整改佐证材料，不能销号".into())
-            } else {
-                Ok(State::Closed)
-            }
-        }
+        (State::Submitted, Step::Accept) => Ok(State::Closed),
         (State::Submitted, Step::Return) => Ok(State::InProgress),
         (State::Closed, Step::Reopen) => Ok(State::InProgress),
         (from, step) => refuse(format!("「{}」状态的事项不能{}", from.label(), step.label())),
@@ -307,7 +304,10 @@ mod tests {
     fn overdue_and_due_soon_follow_the_clock() {
         let deadline = d("2026-03-10");
         assert_eq!(display(State::InProgress, deadline, d("2026-03-10")).0, "整改中");
-        assert_eq!(display(State::InProgress, deadline, d("2026-03-11")), ("逾期", "state-bad"));
+        assert_eq!(
+            display(State::InProgress, deadline, d("2026-03-11")),
+            ("逾期", "state-bad")
+        );
         assert_eq!(display(State::Closed, deadline, d("2026-04-11")).0, "已销号");
         assert!(due_soon(State::Pending, deadline, d("2026-03-03")));
         assert!(!due_soon(State::Pending, deadline, d("2026-03-02")));

@@ -7,6 +7,7 @@
 //! exist, so that nobody can probe for another unit's data. Every write appends to the audit
 //! chain in the same transaction.
 
+mod assessment;
 mod connect;
 mod error;
 mod facts;
@@ -15,6 +16,7 @@ mod rows;
 mod shared;
 mod sqlite;
 
+pub use assessment::{AssessmentStore, CachedFact, CadreRecord, RectificationFilter, RoundSheet, SavedSystem};
 pub use connect::{ConnectError, DEFAULT_URL, connect, describe_url};
 pub use error::StoreError;
 pub use facts::FactStore;
@@ -139,7 +141,7 @@ pub struct ChainReport {
 #[async_trait]
 /// The whole storage interface: the core registers below, plus one sub-trait per register
 /// added since (each in its own module, implemented by its own macro for both backends).
-pub trait Store: FactStore + Send + Sync {
+pub trait Store: FactStore + AssessmentStore + Send + Sync {
     fn backend(&self) -> &'static str;
 
     // ---- units ----

@@ -30,3 +30,4 @@ impl PgStore {
 
 crate::shared::impl_store!(PgStore, sqlx::Postgres, "postgres");
 crate::facts::impl_facts!(PgStore, sqlx::Postgres);
+crate::assessment::impl_assessment!(PgStore, sqlx::Postgres);

@@ -37,3 +37,4 @@ impl SqliteStore {
 
 crate::shared::impl_store!(SqliteStore, sqlx::Sqlite, "sqlite");
 crate::facts::impl_facts!(SqliteStore, sqlx::Sqlite);
+crate::assessment::impl_assessment!(SqliteStore, sqlx::Sqlite);

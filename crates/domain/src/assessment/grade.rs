@@ -35,7 +35,10 @@ impl GradeScale {
             if pair[1].min >= pair[0].min {
                 return Err(FieldError::new(
                     "等次文件",
-                    format!("等次应从高到低排列：「{}」的分数线应低于「{}」", pair[1].name, pair[0].name),
+                    format!(
+                        "等次应从高到低排列：「{}」的分数线应低于「{}」",
+                        pair[1].name, pair[0].name
+                    ),
                 ));
             }
         }

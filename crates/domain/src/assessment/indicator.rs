@@ -12,7 +12,17 @@ use std::collections::{HashMap, HashSet};
 
 /// Words that name use of the platform itself; no indicator may score them (the rules against
 /// 指尖上的形式主义 forbid check-ins, online time, points, likes and shares in assessments).
-pub const DENIED_WORDS: &[&str] = &["登录", "在线时长", "点击", "点赞", "转发", "打卡", "积分", "签到", "浏览"];
+pub const DENIED_WORDS: &[&str] = &[
+    "登录",
+    "在线时长",
+    "点击",
+    "点赞",
+    "转发",
+    "打卡",
+    "积分",
+    "签到",
+    "浏览",
+];
 
 /// Fact families that measure the platform rather than the work.
 pub const DENIED_FAMILIES: &[&str] = &["platform.", "login.", "session.", "audit."];
@@ -78,12 +88,20 @@ impl Rule {
         match self {
             Rule::Target { target, .. } => format!("达到 {} 得 {w} 分，不足按比例计分", num(*target)),
             Rule::Rate { full_at, zero_at, .. } => {
-                format!("达到 {}% 得 {w} 分，不高于 {}% 不得分，其间按比例", num(*full_at), num(*zero_at))
+                format!(
+                    "达到 {}% 得 {w} 分，不高于 {}% 不得分，其间按比例",
+                    num(*full_at),
+                    num(*zero_at)
+                )
             }
             Rule::Present { .. } => format!("有记录得 {w} 分"),
             Rule::Manual => format!("由督查人员在 0～{w} 分之间评分并写明理由"),
-            Rule::Deduction { per, cap, .. } => format!("基础 {w} 分，每项扣 {} 分，最多扣 {} 分", num(*per), num(*cap)),
-            Rule::Veto { at_least, cap_grade, .. } => {
+            Rule::Deduction { per, cap, .. } => {
+                format!("基础 {w} 分，每项扣 {} 分，最多扣 {} 分", num(*per), num(*cap))
+            }
+            Rule::Veto {
+                at_least, cap_grade, ..
+            } => {
                 format!("达到 {} 即一票否决，等次最高为「{cap_grade}」", num(*at_least))
             }
         }
@@ -92,7 +110,11 @@ impl Rule {
 
 /// A number as a rule text shows it: 5, 2.5.
 pub fn num(v: f64) -> String {
-    if v.fract() == 0.0 { format!("{}", v as i64) } else { format!("{v:.1}") }
+    if v.fract() == 0.0 {
+        format!("{}", v as i64)
+    } else {
+        format!("{v:.1}")
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -146,7 +168,9 @@ impl IndicatorSystem {
     }
 
     pub fn children<'a>(&'a self, code: &'a str) -> impl Iterator<Item = &'a Indicator> + 'a {
-        self.indicators.iter().filter(move |i| i.parent.as_deref() == Some(code))
+        self.indicators
+            .iter()
+            .filter(move |i| i.parent.as_deref() == Some(code))
     }
 
     /// Indicators that carry a rule (the leaves), in file order.
@@ -221,7 +245,10 @@ impl IndicatorSystem {
                 (Some(_), true) => {
                     return Err(invalid(
                         "评分规则",
-                        format!("指标 {}「{}」有下级指标，分数由下级汇总，不能再设评分规则", i.code, i.name),
+                        format!(
+                            "指标 {}「{}」有下级指标，分数由下级汇总，不能再设评分规则",
+                            i.code, i.name
+                        ),
                     ));
                 }
                 (None, false) => {
@@ -239,8 +266,11 @@ impl IndicatorSystem {
     }
 
     fn check_cycles(&self) -> Result<(), FieldError> {
-        let parent: HashMap<&str, Option<&str>> =
-            self.indicators.iter().map(|i| (i.code.as_str(), i.parent.as_deref())).collect();
+        let parent: HashMap<&str, Option<&str>> = self
+            .indicators
+            .iter()
+            .map(|i| (i.code.as_str(), i.parent.as_deref()))
+            .collect();
         for i in &self.indicators {
             let mut seen = HashSet::new();
             let mut at = Some(i.code.as_str());
@@ -258,7 +288,12 @@ impl IndicatorSystem {
     }
 
     fn check_weights(&self) -> Result<(), FieldError> {
-        let top: f64 = self.indicators.iter().filter(|i| i.parent.is_none()).map(|i| i.weight).sum();
+        let top: f64 = self
+            .indicators
+            .iter()
+            .filter(|i| i.parent.is_none())
+            .map(|i| i.weight)
+            .sum();
         if (top - TOTAL).abs() > 1e-6 {
             return Err(invalid(
                 "分值",
@@ -323,7 +358,9 @@ fn check_rule(i: &Indicator, rule: &Rule) -> Result<(), FieldError> {
         Rule::Target { target, .. } if !positive(*target) => {
             return Err(invalid("目标值", format!("{here}的目标值应大于 0")));
         }
-        Rule::Rate { full_at, zero_at, .. } if !(positive(full_at - zero_at) && *zero_at >= 0.0 && *full_at <= 100.0) => {
+        Rule::Rate { full_at, zero_at, .. }
+            if !(positive(full_at - zero_at) && *zero_at >= 0.0 && *full_at <= 100.0) =>
+        {
             return Err(invalid(
                 "比率",
                 format!("{here}的满分线应高于零分线，且都在 0～100 之间"),
@@ -397,7 +434,10 @@ rule = { kind = "veto", fact = "conduct.violations", cap_grade = "一般" }
         let s = system(GOOD).unwrap();
         let again = IndicatorSystem::from_toml(&s.to_toml()).unwrap();
         assert_eq!(s, again);
-        assert_eq!(s.tree_order().iter().map(|i| i.code.as_str()).collect::<Vec<_>>(), ["A", "A1", "B", "V"]);
+        assert_eq!(
+            s.tree_order().iter().map(|i| i.code.as_str()).collect::<Vec<_>>(),
+            ["A", "A1", "B", "V"]
+        );
     }
 
     #[test]
@@ -405,7 +445,10 @@ rule = { kind = "veto", fact = "conduct.violations", cap_grade = "一般" }
         let e = system(&GOOD.replace("weight = 40", "weight = 30")).unwrap_err();
         assert!(e.message.contains("顶层指标分值之和为 90"), "{e}");
         let e = system(&GOOD.replace("weight = 60\nrule", "weight = 50\nrule")).unwrap_err();
-        assert!(e.message.contains("A「理论学习」") && e.message.contains("之和为 50"), "{e}");
+        assert!(
+            e.message.contains("A「理论学习」") && e.message.contains("之和为 50"),
+            "{e}"
+        );
     }
 
     #[test]
@@ -442,7 +485,10 @@ rule = { kind = "manual" }
         let e = system(&GOOD.replace("activity.type:center_group", "activity.type:study_points")).unwrap_err();
         assert!(e.message.contains("指尖上的形式主义"), "{e}");
         let e = system(&GOOD.replace("工作实效", "每日登录情况")).unwrap_err();
-        assert!(e.message.contains("登录") && e.message.contains("指尖上的形式主义"), "{e}");
+        assert!(
+            e.message.contains("登录") && e.message.contains("指尖上的形式主义"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -73,7 +73,11 @@ impl RoundState {
     }
 
     pub fn from_code(code: &str) -> Self {
-        if code == "closed" { RoundState::Closed } else { RoundState::Open }
+        if code == "closed" {
+            RoundState::Closed
+        } else {
+            RoundState::Open
+        }
     }
 
     pub fn label(self) -> &'static str {
@@ -123,10 +127,18 @@ impl NewRound {
             .ok_or_else(|| FieldError::new("年度", "应为四位年份"))?;
         let period = Period::parse(period)?;
         let title = match title.trim() {
-            "" => format!("{year}年{}意识形态工作责任制考核", period.label().trim_start_matches("全年")),
+            "" => format!(
+                "{year}年{}意识形态工作责任制考核",
+                period.label().trim_start_matches("全年")
+            ),
             t => field::text("考核名称", t, true, 100)?,
         };
-        Ok(NewRound { unit_id, year, period, title })
+        Ok(NewRound {
+            unit_id,
+            year,
+            period,
+            title,
+        })
     }
 }
 
@@ -161,7 +173,11 @@ impl NewManualScore {
         if score < 0.0 || score > ind.weight {
             return Err(FieldError::new(
                 "得分",
-                format!("{here}的得分应在 0～{} 分之间，收到 {}", indicator::num(ind.weight), indicator::num(score)),
+                format!(
+                    "{here}的得分应在 0～{} 分之间，收到 {}",
+                    indicator::num(ind.weight),
+                    indicator::num(score)
+                ),
             ));
         }
         let reason = reason.trim();

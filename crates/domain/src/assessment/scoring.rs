@@ -138,7 +138,9 @@ fn score_unit(
                     vetoed: false,
                 }
             }
-            Rule::Veto { at_least, cap_grade, .. } => {
+            Rule::Veto {
+                at_least, cap_grade, ..
+            } => {
                 let fired = value.is_some_and(|v| v >= *at_least);
                 if fired {
                     vetoes.push(ind.code.clone());
@@ -161,8 +163,10 @@ fn score_unit(
         };
         items.push(item);
     }
-    let leaf_score: HashMap<&str, f64> =
-        items.iter().map(|i| (i.code.as_str(), i.score.unwrap_or(0.0))).collect();
+    let leaf_score: HashMap<&str, f64> = items
+        .iter()
+        .map(|i| (i.code.as_str(), i.score.unwrap_or(0.0)))
+        .collect();
     let mut groups = Vec::new();
     for ind in &system.indicators {
         if ind.rule.is_none() {
