@@ -58,7 +58,7 @@ const MODULE_HREFS: [&str; 6] = [
     "/activities",
     "/m/yuqing",
     "/m/zhendi",
-    "/m/kaohe",
+    "/assessment",
     "/m/baogao",
 ];
 

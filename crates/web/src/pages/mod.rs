@@ -2,18 +2,21 @@
 
 mod account;
 mod activities;
+pub(crate) mod assessment;
 mod audit;
 mod check;
 mod conduct;
 mod duties;
 mod evidence;
 mod home;
+mod inspections;
 mod ledger_chart;
 pub(crate) mod ledger_excel;
 mod letters;
 mod login;
 mod people;
 pub(crate) mod plans;
+pub(crate) mod rectification;
 pub(crate) mod requirements;
 mod units;
 mod users;
@@ -30,6 +33,7 @@ use shoutu_store::StoreError;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
+        .merge(assessment_routes())
         .route("/", get(home::dashboard))
         .route("/healthz", get(|| async { "ok" }))
         .route("/login", get(login::form).post(login::submit))
@@ -110,6 +114,42 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/api/check",
             post(check::api).layer(DefaultBodyLimit::max(check::UPLOAD_LIMIT)),
+        )
+}
+
+/// 考核督查: assessment, inspections and rectification.
+fn assessment_routes() -> Router<AppState> {
+    Router::new()
+        .route("/assessment", get(assessment::home))
+        .route("/assessment/rounds", post(assessment::open_round))
+        .route("/assessment/rounds/{id}", get(assessment::round))
+        .route("/assessment/rounds/{id}/recompute", post(assessment::recompute))
+        .route("/assessment/rounds/{id}/close", post(assessment::close))
+        .route("/assessment/rounds/{id}/units/{unit}", get(assessment::sheet))
+        .route("/assessment/rounds/{id}/units/{unit}/manual", post(assessment::manual))
+        .route(
+            "/assessment/indicators",
+            get(assessment::indicators).post(assessment::save),
+        )
+        .route("/assessment/indicators/item", post(assessment::save_item))
+        .route(
+            "/assessment/indicators/import",
+            post(assessment::import).layer(DefaultBodyLimit::max(UPLOAD_ROUTE_LIMIT)),
+        )
+        .route("/assessment/indicators.toml", get(assessment::export))
+        .route("/assessment/cadres", get(assessment::cadres))
+        .route("/inspections", get(inspections::list).post(inspections::create))
+        .route("/inspections/{id}", get(inspections::detail))
+        .route("/inspections/{id}/visit", post(inspections::visit))
+        .route("/inspections/{id}/findings", post(inspections::finding))
+        .route("/inspections/findings/{id}", get(inspections::finding_link))
+        .route("/rectifications", get(rectification::list))
+        .route("/rectifications/export.xlsx", get(rectification::export))
+        .route("/rectifications/{id}", get(rectification::detail))
+        .route("/rectifications/{id}/step", post(rectification::step))
+        .route(
+            "/rectifications/{id}/evidence",
+            post(rectification::add_evidence).layer(DefaultBodyLimit::max(UPLOAD_ROUTE_LIMIT)),
         )
 }
 
