@@ -456,6 +456,7 @@ pub async fn load(
     duties(&mut l, today).await?;
     plans(&mut l, &county, today).await?;
     conduct(&mut l, today).await?;
+    super::assessment::load(store, &l.scope, &county, l.rng.clone(), today).await?;
 
     Ok(Summary {
         county: county.name,

@@ -1,5 +1,6 @@
 //! `shoutu demo`: a fresh demo database with a realistic county, served at once.
 
+mod assessment;
 mod county;
 mod ledger;
 mod names;
