@@ -36,11 +36,36 @@ const REASONS: &[&str] = &[
 
 /// (category, severity, problem, measures)
 const FINDINGS: &[(&str, &str, &str, &str)] = &[
-    ("阵地管理", "major", "镇政府门口宣传栏内容过期，未及时更新", "更新宣传栏内容，明确专人每月检查"),
-    ("档案资料", "minor", "分析研判会议记录不全，缺少问题清单", "补齐会议记录，按问题、责任、整改三张清单建档"),
-    ("舆情处置", "major", "舆情处置预案未根据人员调整及时修订", "修订舆情处置预案并组织学习"),
-    ("理论学习", "minor", "中心组学习研讨发言材料未归档", "收集整理发言材料并归档"),
-    ("阵地管理", "serious", "个别村微信工作群管理员已调离，群无人管理", "重新明确群管理员，清理群成员"),
+    (
+        "阵地管理",
+        "major",
+        "镇政府门口宣传栏内容过期，未及时更新",
+        "更新宣传栏内容，明确专人每月检查",
+    ),
+    (
+        "档案资料",
+        "minor",
+        "分析研判会议记录不全，缺少问题清单",
+        "补齐会议记录，按问题、责任、整改三张清单建档",
+    ),
+    (
+        "舆情处置",
+        "major",
+        "舆情处置预案未根据人员调整及时修订",
+        "修订舆情处置预案并组织学习",
+    ),
+    (
+        "理论学习",
+        "minor",
+        "中心组学习研讨发言材料未归档",
+        "收集整理发言材料并归档",
+    ),
+    (
+        "阵地管理",
+        "serious",
+        "个别村微信工作群管理员已调离，群无人管理",
+        "重新明确群管理员，清理群成员",
+    ),
 ];
 
 async fn score_by_hand(
@@ -105,7 +130,8 @@ pub async fn load(
         .filter(|u| matches!(u.kind, UnitKind::Town | UnitKind::Township | UnitKind::Subdistrict))
         .collect();
     for (n, town) in towns.iter().take(FINDINGS.len()).enumerate() {
-        let visited = (today - Duration::days(40 - 6 * n as i64)).max(NaiveDate::from_ymd_opt(year, 1, 2).unwrap_or(today));
+        let visited =
+            (today - Duration::days(40 - 6 * n as i64)).max(NaiveDate::from_ymd_opt(year, 1, 2).unwrap_or(today));
         let visited = visited.min(today);
         let kind = if n % 2 == 0 { "routine" } else { "unannounced" };
         let plan = NewInspection::parse(
@@ -163,7 +189,9 @@ pub async fn load(
         if n == 1 {
             continue; // 待验收
         }
-        store.rectification_step(scope, item, Step::Accept, "经核查，整改到位").await?;
+        store
+            .rectification_step(scope, item, Step::Accept, "经核查，整改到位")
+            .await?;
         if n == 4 {
             store
                 .rectification_step(scope, item, Step::Reopen, "复查发现部分村群仍无人管理")

@@ -272,15 +272,26 @@ macro_rules! impl_assessment {
                     let units = self.assessment_scored_units(round.unit_id).await?;
                     let ids: Vec<UnitId> = units.iter().map(|u| u.id).collect();
                     let below = scope.narrowed_to(round.unit_id);
-                    let mut by_key: HashMap<&str, Vec<shoutu_domain::fact::Fact>> = HashMap::new();
-                    for (_, rule) in round.system.leaves() {
-                        if let Some(key) = rule.fact()
-                            && !by_key.contains_key(key)
-                        {
-                            let facts = crate::FactStore::facts_by_unit(self, &below, key, round.range(), &ids).await?;
-                            by_key.insert(key, facts);
-                        }
-                    }
+                    // One query per distinct fact, run side by side: the facts are independent
+                    // reads, and both backends serve several connections at once.
+                    let mut keys: Vec<&str> = round.system.leaves().filter_map(|(_, r)| r.fact()).collect();
+                    keys.sort_unstable();
+                    keys.dedup();
+                    let range = round.range();
+                    let fetched = futures_util::future::try_join_all(
+                        keys.iter()
+                            .map(|key| crate::FactStore::fact_rows(self, &below, key, None, range)),
+                    )
+                    .await?;
+                    // The subtree is read once and every fact rolled up over it, as
+                    // `facts_by_unit` would do key by key.
+                    let tree: Vec<UnitRow> = sqlx::query_as(UNIT_COLUMNS).bind(round.unit_id.0).fetch_all(&self.pool).await?;
+                    let tree: Vec<Unit> = tree.into_iter().map(Unit::from).collect();
+                    let by_key: HashMap<&str, Vec<shoutu_domain::fact::Fact>> = keys
+                        .into_iter()
+                        .zip(fetched)
+                        .map(|(key, rows)| (key, shoutu_domain::fact::roll_up(key, &rows, &tree, &ids)))
+                        .collect();
                     sqlx::query("DELETE FROM assessment_facts WHERE round_id = $1")
                         .bind(round.id)
                         .execute(&mut *txn.tx)

@@ -279,3 +279,99 @@ async fn a_round_is_scored_ranked_and_a_finding_is_rectified_with_evidence() {
         "{dashboard}"
     );
 }
+
+#[tokio::test]
+async fn indicators_are_edited_one_at_a_time_and_travel_as_a_file() {
+    let app = spawn_app().await;
+    let year = chrono::Utc::now().year().to_string();
+    let ducha = app.login("ducha").await;
+    let page = format!("/assessment/indicators?year={year}");
+    // Changing one weight breaks the sum: refused, with the indicator named.
+    let res = app
+        .post_form(
+            &ducha,
+            &page,
+            "/assessment/indicators/item",
+            &[
+                ("year", &year),
+                ("code", "B2"),
+                ("name", "宣讲活动"),
+                ("parent", "B"),
+                ("weight", "15"),
+                ("kind", "present"),
+                ("fact", "activity.type:preaching"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body = res.text().await.unwrap();
+    assert!(body.contains("B「理论武装」") && body.contains("之和为 35"), "{body}");
+    // A dangling parent is refused too.
+    let res = app
+        .post_form(
+            &ducha,
+            &page,
+            "/assessment/indicators/item",
+            &[
+                ("year", &year),
+                ("code", "X1"),
+                ("name", "新指标"),
+                ("parent", "ZZ"),
+                ("kind", "manual"),
+                ("weight", "5"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.text().await.unwrap().contains("上级指标 ZZ 不存在"));
+    // Swapping a rule keeps the sums: saved, and the exported file carries it.
+    let res = app
+        .post_form(
+            &ducha,
+            &page,
+            "/assessment/indicators/item",
+            &[
+                ("year", &year),
+                ("code", "B2"),
+                ("name", "宣讲活动次数"),
+                ("parent", "B"),
+                ("weight", "10"),
+                ("kind", "target"),
+                ("fact", "activity.type:preaching"),
+                ("target", "4"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER, "{}", res.text().await.unwrap());
+    let (status, file) = app
+        .text(&ducha, &format!("/assessment/indicators.toml?year={year}"))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(file.contains("宣讲活动次数") && file.contains("target = 4"), "{file}");
+    // Importing the file back gives the same system.
+    let (_, html) = app.text(&ducha, &page).await;
+    let token = csrf_of(&html);
+    let form = Form::new()
+        .text("year", year.clone())
+        .part("file", Part::bytes(file.into_bytes()).file_name("指标.toml"));
+    let res = ducha
+        .post(app.url(&format!("/assessment/indicators/import?_csrf={token}")))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let (_, html) = app.text(&ducha, &page).await;
+    assert!(html.contains("宣讲活动次数") && !html.contains("尚未保存"), "{html}");
+    // Staff cannot change indicators.
+    let a_staff = app.login("a_staff").await;
+    let res = app
+        .post_form(
+            &a_staff,
+            "/assessment",
+            "/assessment/indicators",
+            &[("year", &year), ("source", SYSTEM)],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+}
