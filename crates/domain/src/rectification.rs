@@ -157,6 +157,8 @@ pub enum Source {
 }
 
 impl Source {
+    pub const ALL: [Source; 4] = [Source::Finding, Source::Meeting, Source::Incident, Source::Assessment];
+
     pub fn code(self) -> &'static str {
         match self {
             Source::Finding => "inspection_finding",
@@ -167,9 +169,7 @@ impl Source {
     }
 
     pub fn from_code(code: &str) -> Option<Self> {
-        [Source::Finding, Source::Meeting, Source::Incident, Source::Assessment]
-            .into_iter()
-            .find(|s| s.code() == code)
+        Source::ALL.into_iter().find(|s| s.code() == code)
     }
 
     pub fn label(self) -> &'static str {

@@ -442,3 +442,71 @@ async fn platform_use_cannot_be_scored() {
         assert!(s.indicator_system(&ducha, c.county.id, 2026).await.unwrap().is_none());
     }
 }
+
+#[tokio::test]
+async fn items_also_come_from_meetings_and_stay_in_scope() {
+    use shoutu_domain::rectification::{NewRectification, Source};
+    for f in fixtures().await {
+        let s = &*f.store;
+        let c = county(s).await;
+        let ducha = scope_of(&c.county, &[Role::Supervisor]);
+        let staff_a = scope_of(&c.town_a, &[Role::Staff]);
+        let meeting = s
+            .create_activity(&staff_a, meeting(&c, (2026, 2, 10), &[], vec![]), vec![])
+            .await
+            .unwrap();
+        let deadline = (today(&f) + Duration::days(5)).to_string();
+        let item = NewRectification::parse(
+            c.village_a.id,
+            Source::Meeting,
+            meeting.id.0,
+            "村级微信群管理员未落实",
+            "明确管理员",
+            &deadline,
+            "管理员名单",
+            today(&f),
+        )
+        .unwrap();
+        // Only the supervising side issues items, and only to units in its scope.
+        assert!(matches!(
+            s.create_rectification(&staff_a, item.clone()).await,
+            Err(StoreError::Forbidden)
+        ));
+        let town_b_supervisor = scope_of(&c.town_b, &[Role::Supervisor]);
+        assert!(matches!(
+            s.create_rectification(&town_b_supervisor, item.clone()).await,
+            Err(StoreError::NotFound)
+        ));
+        let created = s.create_rectification(&ducha, item).await.unwrap();
+        assert_eq!(created.source, Source::Meeting);
+        assert_eq!(created.issuer_unit_id, c.county.id);
+        assert!(created.due_soon(today(&f)), "{}", f.name);
+        // The village's town sees it; the other town does not.
+        assert_eq!(s.rectification(&staff_a, created.id).await.unwrap().id, created.id);
+        let staff_b = scope_of(&c.town_b, &[Role::Staff]);
+        assert!(
+            s.rectifications(&staff_b, &RectificationFilter::default())
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        let items = s
+            .fact(&ducha, "rectification.items", c.town_a.id, DateRange::year(2026))
+            .await
+            .unwrap();
+        assert_eq!(items.value, Some(1.0), "{}: rolled up from the village", f.name);
+        // A deadline in the past is refused.
+        let e = NewRectification::parse(
+            c.village_a.id,
+            Source::Meeting,
+            meeting.id.0,
+            "过期",
+            "",
+            "2026-01-01",
+            "",
+            today(&f),
+        )
+        .unwrap_err();
+        assert_eq!(e.field, "整改时限");
+    }
+}

@@ -231,6 +231,8 @@ pub struct SheetRow {
     pub css: &'static str,
     pub manual: bool,
     pub reason: Option<(String, String)>,
+    /// Deductions and vetoes that took effect may be turned into a rectification item.
+    pub issue: Option<String>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -317,7 +319,24 @@ async fn sheet_page(
             (None, _) => (group.map_or(String::new(), |s| format!("{s:.2}")), ""),
             _ => (String::new(), ""),
         };
+        let took_effect = match (&ind.rule, item) {
+            (Some(Rule::Veto { .. }), Some(i)) => i.vetoed,
+            (Some(Rule::Deduction { .. }), Some(i)) => i.score.is_some_and(|s| s < ind.weight),
+            _ => false,
+        };
+        let issue = (took_effect && auth.can(Action::Score)).then(|| {
+            format!(
+                "/rectifications/new?{}",
+                query_string(&[
+                    ("owner", &unit.id.to_string()),
+                    ("source", "assessment_round"),
+                    ("source_id", &round.id.to_string()),
+                    ("title", &format!("{}（{}考核扣分）", ind.name, round.title)),
+                ])
+            )
+        });
         rows.push(SheetRow {
+            issue,
             code: ind.code.clone(),
             name: ind.name.clone(),
             depth: round.system.depth(&ind.code),

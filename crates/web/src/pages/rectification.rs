@@ -17,8 +17,8 @@ use axum::extract::{Multipart, State};
 use axum::response::Response;
 use serde::Deserialize;
 use shoutu_domain::attachment::Attachment;
-use shoutu_domain::rectification::{Rectification, State as RectState, Step};
-use shoutu_domain::{Action, FieldError};
+use shoutu_domain::rectification::{NewRectification, Rectification, Source, State as RectState, Step};
+use shoutu_domain::{Action, FieldError, Unit, UnitId};
 use shoutu_store::RectificationFilter;
 
 pub struct Row {
@@ -53,6 +53,7 @@ pub(crate) struct ListPage {
     state: String,
     overdue: bool,
     export: String,
+    can_score: bool,
 }
 
 #[derive(Deserialize, Default)]
@@ -87,6 +88,7 @@ pub async fn list(State(state): State<AppState>, auth: Auth, Query(q): Query<Lis
         export: query_string(&[("state", &state_code), ("overdue", if overdue { "1" } else { "" })]),
         state: state_code,
         overdue,
+        can_score: auth.can(Action::Score),
     })
 }
 
@@ -244,6 +246,132 @@ pub async fn add_evidence(
             .await,
     )?;
     back(&state, &auth, id, outcome).await
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "rectifications/new.html")]
+pub(crate) struct NewPage {
+    chrome: Chrome,
+    units: Vec<Unit>,
+    sources: Vec<(&'static str, &'static str)>,
+    values: NewForm,
+    today: String,
+    error: Option<String>,
+}
+
+/// An item from a 研判 meeting's 整改清单, an incident review or an assessment deduction;
+/// findings make their own items on the inspection page.
+#[derive(Deserialize, Default, Clone)]
+pub struct NewForm {
+    #[serde(default)]
+    owner: String,
+    #[serde(default)]
+    source: String,
+    #[serde(default)]
+    source_id: String,
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    measures: String,
+    #[serde(default)]
+    deadline: String,
+    #[serde(default)]
+    required_evidence: String,
+}
+
+async fn new_page(state: &AppState, auth: &Auth, values: NewForm, error: Option<String>) -> Result<NewPage, AppError> {
+    Ok(NewPage {
+        chrome: chrome(state, auth, NAV, "交办整改事项").await?,
+        units: state
+            .store
+            .unit_tree(&auth.scope)
+            .await?
+            .into_iter()
+            .filter(|u| u.depth >= 1 && u.depth <= 2)
+            .collect(),
+        sources: Source::ALL
+            .iter()
+            .filter(|s| **s != Source::Finding)
+            .map(|s| (s.code(), s.label()))
+            .collect(),
+        values,
+        today: state.today().to_string(),
+        error,
+    })
+}
+
+pub async fn new_form(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(values): Query<NewForm>,
+) -> Result<NewPage, AppError> {
+    auth.require(Action::Score)?;
+    new_page(&state, &auth, values, None).await
+}
+
+/// The source record must be one the scope can see.
+async fn check_source(state: &AppState, auth: &Auth, source: Source, id: i64) -> Result<(), AppError> {
+    match source {
+        Source::Meeting => {
+            state
+                .store
+                .activity(&auth.scope, shoutu_domain::ledger::ActivityId(id))
+                .await?;
+        }
+        Source::Assessment => {
+            state.store.round(&auth.scope, id).await?;
+        }
+        Source::Finding => {
+            state.store.finding_inspection(&auth.scope, id).await?;
+        }
+        // Incidents live in the opinion register; their ids are taken as given.
+        Source::Incident => {}
+    }
+    Ok(())
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    auth: Auth,
+    Form(form): Form<NewForm>,
+) -> Result<Response, AppError> {
+    auth.require(Action::Score)?;
+    let parsed = (|| {
+        let owner = form
+            .owner
+            .trim()
+            .parse::<i64>()
+            .map_err(|_| FieldError::new("责任单位", "请选择责任单位"))?;
+        let source = Source::from_code(form.source.trim()).ok_or_else(|| FieldError::new("来源", "请选择来源"))?;
+        let source_id = form
+            .source_id
+            .trim()
+            .parse::<i64>()
+            .ok()
+            .filter(|i| *i > 0)
+            .ok_or_else(|| FieldError::new("来源记录编号", "应为正整数"))?;
+        NewRectification::parse(
+            UnitId(owner),
+            source,
+            source_id,
+            &form.title,
+            &form.measures,
+            &form.deadline,
+            &form.required_evidence,
+            state.today(),
+        )
+    })();
+    let outcome = match parsed {
+        Ok(item) => {
+            check_source(&state, &auth, item.source, item.source_id).await?;
+            settle(state.store.create_rectification(&auth.scope, item).await)?
+        }
+        Err(e) => Submitted::Fix(e),
+    };
+    match outcome {
+        Submitted::Saved(item) => Ok(see_other(format!("/rectifications/{}?saved=1", item.id))),
+        Submitted::Fix(e) => Ok(unprocessable(new_page(&state, &auth, form, Some(e.to_string())).await?)),
+    }
 }
 
 /// For the dashboard: 整改率 this year, overdue items.
