@@ -215,6 +215,45 @@ pub async fn close(State(state): State<AppState>, auth: Auth, Id(id): Id) -> Res
     round_outcome(&state, &auth, id, outcome).await
 }
 
+/// The ranking with every item's score, as Excel.
+pub async fn export_round(State(state): State<AppState>, auth: Auth, Id(id): Id) -> Result<Response, AppError> {
+    let sheet = state.store.round_sheet(&auth.scope, id).await?;
+    let leaves: Vec<&Indicator> = sheet
+        .round
+        .system
+        .tree_order()
+        .into_iter()
+        .filter(|i| i.rule.is_some())
+        .collect();
+    let mut headers: Vec<String> = vec!["名次".into(), "单位".into()];
+    headers.extend(leaves.iter().map(|i| format!("{} {}", i.code, i.name)));
+    headers.extend(["总分".to_string(), "等次".to_string(), "一票否决".to_string()]);
+    let mut results: Vec<_> = sheet.results.iter().collect();
+    results.sort_by_key(|r| r.rank);
+    let rows: Vec<Vec<String>> = results
+        .into_iter()
+        .map(|r| {
+            let name = sheet
+                .units
+                .iter()
+                .find(|u| u.id == r.unit_id)
+                .map_or(String::new(), |u| u.name.clone());
+            let mut row = vec![r.rank.to_string(), name];
+            row.extend(leaves.iter().map(|i| match r.item(&i.code) {
+                Some(item) if item.vetoed => "否决".to_string(),
+                Some(item) => item.score.map_or(String::new(), |s| format!("{s:.2}")),
+                None => String::new(),
+            }));
+            row.push(format!("{:.2}", r.total));
+            row.push(sheet.round.grades.grades[r.grade].name.clone());
+            row.push(r.vetoes.join("、"));
+            row
+        })
+        .collect();
+    let headers: Vec<&str> = headers.iter().map(String::as_str).collect();
+    crate::pages::ledger_excel::table_download(&sheet.round.title, &headers, &rows)
+}
+
 // ---------------------------------------------------------------- score sheet
 
 pub struct SheetRow {
@@ -829,13 +868,16 @@ pub async fn cadres(
                 .iter()
                 .filter(|d| d.person_id.0 == pid)
                 .map(|d| {
-                    let until = d.end.map_or("至今".to_string(), |e| e.to_string());
+                    let term = match d.end {
+                        Some(end) => format!("{} 至 {end}", d.start),
+                        None => format!("{} 起至今", d.start),
+                    };
                     let portfolio = if d.portfolio.is_empty() {
                         String::new()
                     } else {
                         format!("（{}）", d.portfolio)
                     };
-                    format!("{}{portfolio}，{} 至 {until}", d.role.label(), d.start)
+                    format!("{}{portfolio}，{term}", d.role.label())
                 })
                 .collect(),
             records: records

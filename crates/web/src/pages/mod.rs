@@ -124,6 +124,7 @@ fn assessment_routes() -> Router<AppState> {
         .route("/assessment/rounds", post(assessment::open_round))
         .route("/assessment/rounds/{id}", get(assessment::round))
         .route("/assessment/rounds/{id}/recompute", post(assessment::recompute))
+        .route("/assessment/rounds/{id}/export.xlsx", get(assessment::export_round))
         .route("/assessment/rounds/{id}/close", post(assessment::close))
         .route("/assessment/rounds/{id}/units/{unit}", get(assessment::sheet))
         .route("/assessment/rounds/{id}/units/{unit}/manual", post(assessment::manual))

@@ -175,6 +175,10 @@ async fn a_round_is_scored_ranked_and_a_finding_is_rectified_with_evidence() {
     assert!(a < b, "{ranking}");
     assert!(ranking.contains("一般") && ranking.contains("差"));
     assert!(ranking.contains("<svg class=\"chart\""));
+    let res = app.get(&ducha, &format!("{round}/export.xlsx")).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let bytes = res.bytes().await.unwrap();
+    assert!(bytes.starts_with(b"PK"), "an xlsx file");
 
     // An inspection finding becomes a rectification item.
     let res = app
