@@ -510,3 +510,35 @@ async fn items_also_come_from_meetings_and_stay_in_scope() {
         assert_eq!(e.field, "整改时限");
     }
 }
+
+#[tokio::test]
+async fn a_plan_for_several_units_is_stored_whole_or_not_at_all() {
+    for f in fixtures().await {
+        let s = &*f.store;
+        let c = county(s).await;
+        let town_a_supervisor = scope_of(&c.town_a, &[Role::Supervisor]);
+        let plan = |unit| NewInspection::parse(unit, "routine", "2026-03-05", "阵地管理").unwrap();
+        // The second unit lies outside town A: nothing is stored.
+        let e = s
+            .create_inspections(&town_a_supervisor, vec![plan(c.village_a.id), plan(c.village_b.id)])
+            .await
+            .unwrap_err();
+        assert!(matches!(e, StoreError::NotFound), "{}: {e}", f.name);
+        assert!(
+            s.inspections(&town_a_supervisor).await.unwrap().is_empty(),
+            "{}",
+            f.name
+        );
+        let ducha = scope_of(&c.county, &[Role::Supervisor]);
+        let ids = s
+            .create_inspections(&ducha, vec![plan(c.town_a.id), plan(c.town_b.id), plan(c.bureau.id)])
+            .await
+            .unwrap();
+        assert_eq!(ids.len(), 3, "{}", f.name);
+        // Each inspected unit sees its own inspection only.
+        let staff_b = scope_of(&c.town_b, &[Role::Staff]);
+        let seen = s.inspections(&staff_b).await.unwrap();
+        assert_eq!(seen.len(), 1, "{}", f.name);
+        assert_eq!(seen[0].target_unit_id, c.town_b.id);
+    }
+}

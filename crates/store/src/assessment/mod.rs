@@ -95,6 +95,8 @@ pub trait AssessmentStore: Send + Sync {
 
     // ---- inspections ----
     async fn create_inspection(&self, scope: &Scope, inspection: NewInspection) -> Result<Inspection>;
+    /// One plan covering several units: an inspection each, all stored or none.
+    async fn create_inspections(&self, scope: &Scope, plans: Vec<NewInspection>) -> Result<Vec<i64>>;
     /// Inspections run by the scope or of units in it, newest first.
     async fn inspections(&self, scope: &Scope) -> Result<Vec<Inspection>>;
     async fn inspection(&self, scope: &Scope, id: i64) -> Result<Inspection>;
@@ -757,27 +759,39 @@ macro_rules! impl_assessment {
                 }
 
                 async fn create_inspection(&self, scope: &Scope, inspection: NewInspection) -> Result<Inspection> {
-                    let mut txn = self.begin_as(scope, Action::Score).await?;
-                    let target = Self::scoped_unit(&mut *txn.tx, scope, inspection.target_unit).await?;
-                    if target.id == scope.root {
-                        return Err(StoreError::Invalid(FieldError::new("被督查单位", "请选择下级单位")));
+                    let ids = self.create_inspections(scope, vec![inspection]).await?;
+                    self.inspection(scope, ids[0]).await
+                }
+
+                async fn create_inspections(&self, scope: &Scope, plans: Vec<NewInspection>) -> Result<Vec<i64>> {
+                    if plans.is_empty() {
+                        return Err(StoreError::Invalid(FieldError::new("被督查单位", "请选择被督查单位")));
                     }
-                    let (id,): (i64,) = sqlx::query_as(
-                        "INSERT INTO inspections (unit_id, target_unit_id, kind, planned_on, subject, created_at) \
-                         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-                    )
-                    .bind(scope.root.0)
-                    .bind(target.id.0)
-                    .bind(inspection.kind.code())
-                    .bind(inspection.planned_on)
-                    .bind(&inspection.subject)
-                    .bind(txn.now)
-                    .fetch_one(&mut *txn.tx)
-                    .await?;
-                    txn.audit(AuditDraft::new("inspection", id, "create").unit(target.id.0).after(&inspection))
+                    let mut txn = self.begin_as(scope, Action::Score).await?;
+                    let mut ids = Vec::with_capacity(plans.len());
+                    for inspection in &plans {
+                        let target = Self::scoped_unit(&mut *txn.tx, scope, inspection.target_unit).await?;
+                        if target.id == scope.root {
+                            return Err(StoreError::Invalid(FieldError::new("被督查单位", "请选择下级单位")));
+                        }
+                        let (id,): (i64,) = sqlx::query_as(
+                            "INSERT INTO inspections (unit_id, target_unit_id, kind, planned_on, subject, created_at) \
+                             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+                        )
+                        .bind(scope.root.0)
+                        .bind(target.id.0)
+                        .bind(inspection.kind.code())
+                        .bind(inspection.planned_on)
+                        .bind(&inspection.subject)
+                        .bind(txn.now)
+                        .fetch_one(&mut *txn.tx)
                         .await?;
+                        txn.audit(AuditDraft::new("inspection", id, "create").unit(target.id.0).after(inspection))
+                            .await?;
+                        ids.push(id);
+                    }
                     txn.commit().await?;
-                    self.inspection(scope, id).await
+                    Ok(ids)
                 }
 
                 async fn inspections(&self, scope: &Scope) -> Result<Vec<Inspection>> {

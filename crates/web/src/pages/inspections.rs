@@ -51,8 +51,9 @@ pub async fn list(State(state): State<AppState>, auth: Auth) -> Result<ListPage,
 
 #[derive(Deserialize)]
 pub struct PlanForm {
+    /// Several units may be checked under one plan.
     #[serde(default)]
-    unit: String,
+    unit: Vec<String>,
     #[serde(default)]
     kind: String,
     #[serde(default)]
@@ -67,16 +68,24 @@ pub async fn create(
     Form(form): Form<PlanForm>,
 ) -> Result<Response, AppError> {
     auth.require(Action::Score)?;
-    let parsed = match form.unit.trim().parse::<i64>() {
-        Err(_) => Err(FieldError::new("被督查单位", "请选择被督查单位")),
-        Ok(unit) => NewInspection::parse(UnitId(unit), &form.kind, &form.planned_on, &form.subject),
-    };
+    let parsed: Result<Vec<NewInspection>, FieldError> = form
+        .unit
+        .iter()
+        .filter(|u| !u.trim().is_empty())
+        .map(|u| match u.trim().parse::<i64>() {
+            Err(_) => Err(FieldError::new("被督查单位", "请选择被督查单位")),
+            Ok(unit) => NewInspection::parse(UnitId(unit), &form.kind, &form.planned_on, &form.subject),
+        })
+        .collect();
     let outcome = match parsed {
-        Ok(plan) => settle(state.store.create_inspection(&auth.scope, plan).await)?,
+        Ok(plans) if plans.is_empty() => Submitted::Fix(FieldError::new("被督查单位", "请选择被督查单位")),
+        Ok(plans) => settle(state.store.create_inspections(&auth.scope, plans).await)?,
         Err(e) => Submitted::Fix(e),
     };
     match outcome {
-        Submitted::Saved(i) => Ok(see_other(format!("/inspections/{}", i.id))),
+        // One unit: its inspection; several: the list.
+        Submitted::Saved(ids) if ids.len() == 1 => Ok(see_other(format!("/inspections/{}", ids[0]))),
+        Submitted::Saved(_) => Ok(see_other("/inspections")),
         Submitted::Fix(e) => Ok(unprocessable(list_page(&state, &auth, Some(e.to_string())).await?)),
     }
 }
