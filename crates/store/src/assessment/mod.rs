@@ -90,6 +90,15 @@ pub trait AssessmentStore: Send + Sync {
     async fn recompute_round(&self, scope: &Scope, id: i64) -> Result<Round>;
     async fn round_sheet(&self, scope: &Scope, id: i64) -> Result<RoundSheet>;
     async fn set_manual_score(&self, scope: &Scope, round: i64, score: NewManualScore) -> Result<()>;
+    /// Evidence an inspector attaches to a unit's manual scores in an open round (files already
+    /// on disk, `record_type` "assessment_score", `record_id` the round).
+    async fn add_score_evidence(
+        &self,
+        scope: &Scope,
+        round: i64,
+        unit: UnitId,
+        files: Vec<NewAttachment>,
+    ) -> Result<()>;
     /// Freezes a round: facts and scores stay as they are.
     async fn close_round(&self, scope: &Scope, id: i64) -> Result<Round>;
 
@@ -739,6 +748,38 @@ macro_rules! impl_assessment {
                             .after(&score),
                     )
                     .await?;
+                    txn.commit().await
+                }
+
+                async fn add_score_evidence(
+                    &self,
+                    scope: &Scope,
+                    round: i64,
+                    unit: UnitId,
+                    files: Vec<NewAttachment>,
+                ) -> Result<()> {
+                    let r = self.assessment_round_row(scope, round).await?;
+                    if files.is_empty() {
+                        return Err(StoreError::Invalid(FieldError::new("评分佐证", "请选择要上传的文件")));
+                    }
+                    let mut txn = self.begin_as(scope, Action::Score).await?;
+                    let unit = Self::scoped_unit(&mut *txn.tx, scope, unit).await?;
+                    if unit.parent_id != Some(r.unit_id) {
+                        return Err(StoreError::NotFound);
+                    }
+                    let (state,): (String,) = sqlx::query_as("SELECT state FROM assessment_rounds WHERE id = $1")
+                        .bind(round)
+                        .fetch_one(&mut *txn.tx)
+                        .await?;
+                    if RoundState::from_code(&state) == RoundState::Closed {
+                        return Err(closed_round());
+                    }
+                    for f in &files {
+                        if f.record_type != "assessment_score" || f.record_id != round {
+                            return Err(StoreError::NotFound);
+                        }
+                        Self::insert_attachment(&mut txn, unit.id, f).await?;
+                    }
                     txn.commit().await
                 }
 

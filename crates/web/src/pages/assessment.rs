@@ -278,6 +278,7 @@ pub struct SheetRow {
 #[template(path = "assessment/sheet.html")]
 pub(crate) struct SheetPage {
     chrome: Chrome,
+    evidence: Vec<shoutu_domain::attachment::Attachment>,
     round: Round,
     unit: Unit,
     rows: Vec<SheetRow>,
@@ -393,7 +394,15 @@ async fn sheet_page(
             reason: sheet.manual.get(&key).map(|m| (m.reason.clone(), m.inspector.clone())),
         });
     }
+    let evidence = state
+        .store
+        .attachments_of(&auth.scope, "assessment_score", round.id)
+        .await?
+        .into_iter()
+        .filter(|a| a.unit_id == unit.id)
+        .collect();
     Ok(SheetPage {
+        evidence,
         chrome: chrome(state, auth, NAV, format!("{} · {}", unit.name, round.title)).await?,
         total: format!("{:.2}", result.total),
         grade: round.grades.grades[result.grade].name.clone(),
@@ -444,6 +453,35 @@ pub async fn manual(
     let outcome = match NewManualScore::parse(&round.system, UnitId(unit), &form.code, &form.score, &form.reason) {
         Ok(score) => settle(state.store.set_manual_score(&auth.scope, id, score).await)?,
         Err(e) => Submitted::Fix(e),
+    };
+    match outcome {
+        Submitted::Saved(()) => Ok(see_other(format!("/assessment/rounds/{id}/units/{unit}?saved=1"))),
+        Submitted::Fix(e) => Ok(unprocessable(
+            sheet_page(&state, &auth, id, unit, false, Some(e.to_string())).await?,
+        )),
+    }
+}
+
+/// Files backing a unit's manual scores (photos of the site visit, minutes), checked first.
+pub async fn score_evidence(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path((id, unit)): Path<(i64, i64)>,
+    multipart: Multipart,
+) -> Result<Response, AppError> {
+    auth.require(Action::Score)?;
+    let form = upload::read(multipart).await?;
+    let outcome = match crate::pages::evidence::check(&state, &form.files, "评分佐证") {
+        Err(e) => Submitted::Fix(e),
+        Ok(checked) => {
+            let files = checked.save(&state, "assessment_score", id)?;
+            settle(
+                state
+                    .store
+                    .add_score_evidence(&auth.scope, id, UnitId(unit), files)
+                    .await,
+            )?
+        }
     };
     match outcome {
         Submitted::Saved(()) => Ok(see_other(format!("/assessment/rounds/{id}/units/{unit}?saved=1"))),

@@ -129,6 +129,10 @@ fn assessment_routes() -> Router<AppState> {
         .route("/assessment/rounds/{id}/units/{unit}", get(assessment::sheet))
         .route("/assessment/rounds/{id}/units/{unit}/manual", post(assessment::manual))
         .route(
+            "/assessment/rounds/{id}/units/{unit}/evidence",
+            post(assessment::score_evidence).layer(DefaultBodyLimit::max(UPLOAD_ROUTE_LIMIT)),
+        )
+        .route(
             "/assessment/indicators",
             get(assessment::indicators).post(assessment::save),
         )

@@ -163,6 +163,17 @@ async fn a_round_is_scored_ranked_and_a_finding_is_rectified_with_evidence() {
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     let (_, sheet) = app.text(&ducha, &sheet_a).await;
     assert!(sheet.contains("70.00") && sheet.contains("阵地管理规范"), "{sheet}");
+    // Evidence for the manual score.
+    let form = Form::new().part("file", Part::bytes(PNG.to_vec()).file_name("现场照片.png"));
+    let res = ducha
+        .post(app.url(&format!("{sheet_a}/evidence?_csrf={}", csrf_of(&sheet))))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER, "{}", res.text().await.unwrap());
+    let (_, sheet) = app.text(&ducha, &sheet_a).await;
+    assert!(sheet.contains("现场照片.png"), "{sheet}");
     // Town A's admin cannot score, nor see the county's round.
     let a_admin = app.login("a_admin").await;
     let (status, _) = app.text(&a_admin, &round).await;
