@@ -201,6 +201,16 @@ async fn a_round_scores_units_from_facts_and_freezes_on_close() {
         assert!(e.to_string().contains("已固定"), "{}: {e}", f.name);
         let again = NewManualScore::parse(&sheet.round.system, c.town_b.id, "B", "30", "补评").unwrap();
         assert!(s.set_manual_score(&ducha, round.id, again).await.is_err(), "{}", f.name);
+        let photo = NewAttachment {
+            record_type: "assessment_score",
+            record_id: round.id,
+            ..evidence_file(round.id)
+        };
+        let e = s
+            .add_score_evidence(&ducha, round.id, c.town_a.id, vec![photo])
+            .await
+            .unwrap_err();
+        assert!(e.to_string().contains("已固定"), "{}: {e}", f.name);
         let frozen = s.round_sheet(&ducha, round.id).await.unwrap();
         assert_eq!(total_of(&frozen, c.town_a.id), 85.0, "{}", f.name);
         assert_eq!(frozen.facts, sheet.facts, "{}", f.name);
