@@ -137,6 +137,12 @@ pub const RECORD_TYPES: &[(&str, &str)] = &[
     ("team_training", "队伍培训"),
     ("team_contribution", "队伍成果"),
     ("coverage", "媒体刊发"),
+    ("indicator_system", "考核指标体系"),
+    ("assessment_round", "考核"),
+    ("assessment_score", "考核评分"),
+    ("inspection", "督查"),
+    ("inspection_finding", "督查发现问题"),
+    ("rectification", "整改事项"),
 ];
 
 pub fn record_type_label(code: &str) -> &str {
@@ -160,15 +166,22 @@ pub fn action_label(code: &str) -> &str {
         "finalise" => "定稿",
         "import" => "导入",
         "inspect" => "巡查",
-        "submit" => "提交审核",
+        "submit" => "提交",
         "approve" => "审核通过",
-        "return" => "退回修改",
+        "return" => "退回",
         "proofread" => "校对",
         "override" => "豁免审校问题",
         "publish" => "发布",
         "assign" => "指定",
         "unassign" => "取消指定",
         "leave" => "退出",
+        "recompute" => "计算分数",
+        "close" => "结束并固定",
+        "score" => "评分",
+        "visit" => "记录督查",
+        "progress" => "报送整改进展",
+        "accept" => "验收销号",
+        "reopen" => "复查重新打开",
         other => other,
     }
 }

@@ -1,5 +1,6 @@
 //! Domain types and rules of shoutu. Pure: no I/O, no clocks read behind the caller's back.
 
+pub mod assessment;
 pub mod attachment;
 pub mod audit;
 pub mod clock;
@@ -8,6 +9,7 @@ pub mod coverage;
 pub mod duty;
 pub mod fact;
 pub mod field;
+pub mod inspection;
 pub mod ledger;
 pub mod letter;
 pub mod opinion;
@@ -17,6 +19,7 @@ pub mod plan;
 pub mod report;
 pub mod platform;
 pub mod review;
+pub mod rectification;
 pub mod role;
 pub mod scope;
 pub mod team;

@@ -45,6 +45,11 @@ pub fn sources() -> Vec<Box<dyn ProblemSource>> {
             before: "有",
             after: "个宣传思想文化阵地超过规定间隔未巡查，“谁主管谁负责、谁建群谁负责”的巡查责任落实不到位。",
         }),
+        Box::new(CountedShortfall {
+            key: "rectification.overdue",
+            before: "督查发现问题的整改中，有",
+            after: "项超过整改时限仍未销号，立查立改落实不够。",
+        }),
     ]
 }
 

@@ -8,6 +8,7 @@
 //! chain in the same transaction.
 
 mod archive;
+mod assessment;
 mod connect;
 mod error;
 mod facts;
@@ -20,6 +21,7 @@ mod shared;
 mod sqlite;
 
 pub use archive::{ArchiveStore, FiledAttachment};
+pub use assessment::{AssessmentStore, CachedFact, CadreRecord, RectificationFilter, RoundSheet, SavedSystem};
 pub use connect::{ConnectError, DEFAULT_URL, connect, describe_url};
 pub use error::StoreError;
 pub use facts::FactStore;
@@ -147,7 +149,9 @@ pub struct ChainReport {
 #[async_trait]
 /// The whole storage interface: the core registers below, plus one sub-trait per register
 /// added since (each in its own module, implemented by its own macro for both backends).
-pub trait Store: FactStore + SearchFeedStore + ArchiveStore + ReportStore + PlatformStore + Send + Sync {
+pub trait Store:
+    FactStore + SearchFeedStore + ArchiveStore + ReportStore + PlatformStore + AssessmentStore + Send + Sync
+{
     fn backend(&self) -> &'static str;
 
     // ---- units ----

@@ -34,3 +34,4 @@ crate::search::impl_search!(PgStore, sqlx::Postgres);
 crate::archive::impl_archive!(PgStore, sqlx::Postgres);
 crate::report::impl_report!(PgStore, sqlx::Postgres);
 crate::platform::impl_platform!(PgStore, sqlx::Postgres);
+crate::assessment::impl_assessment!(PgStore, sqlx::Postgres);

@@ -41,3 +41,4 @@ crate::search::impl_search!(SqliteStore, sqlx::Sqlite);
 crate::archive::impl_archive!(SqliteStore, sqlx::Sqlite);
 crate::report::impl_report!(SqliteStore, sqlx::Sqlite);
 crate::platform::impl_platform!(SqliteStore, sqlx::Sqlite);
+crate::assessment::impl_assessment!(SqliteStore, sqlx::Sqlite);

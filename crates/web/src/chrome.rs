@@ -59,7 +59,7 @@ const MODULE_HREFS: [&str; 6] = [
     "/activities",
     "/m/yuqing",
     "/zhendi",
-    "/m/kaohe",
+    "/assessment",
     "/reports",
 ];
 

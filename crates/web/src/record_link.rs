@@ -17,6 +17,10 @@ pub fn href(kind: &str, id: i64) -> Option<String> {
         "coverage" => Some(format!("/coverage#c{id}")),
         "team_member" => Some(format!("/teams#m{id}")),
         "team_training" => Some(format!("/teams#t{id}")),
+        "inspection" => Some(format!("/inspections/{id}")),
+        "inspection_finding" => Some(format!("/inspections/findings/{id}")),
+        "rectification" => Some(format!("/rectifications/{id}")),
+        "assessment_round" => Some(format!("/assessment/rounds/{id}")),
         _ => None,
     }
 }

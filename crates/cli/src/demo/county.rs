@@ -460,6 +460,7 @@ pub async fn load(
     conduct(&mut l, today).await?;
     super::reports::load(store, &l.scope, l.rng.clone(), &targets, today).await?;
     super::platforms::load(store, &l.scope, l.rng.clone(), today).await?;
+    super::assessment::load(store, &l.scope, &county, l.rng.clone(), today).await?;
 
     Ok(Summary {
         county: county.name,

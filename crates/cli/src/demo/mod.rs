@@ -1,10 +1,11 @@
 //! `shoutu demo`: a fresh demo database with a realistic county, served at once.
 
+mod assessment;
 pub(crate) mod county;
 mod ledger;
 mod names;
-mod reports;
 mod platforms;
+mod reports;
 
 use crate::serve::{WebArgs, bind};
 use anyhow::Context;

@@ -8,6 +8,7 @@
 
 mod ledger;
 mod platform;
+mod rectification;
 
 use crate::unit::{Unit, UnitId};
 use chrono::NaiveDate;
@@ -47,7 +48,7 @@ pub struct FactDef {
 }
 
 /// Every register's facts.
-const REGISTERS: &[&[FactDef]] = &[ledger::FACTS, platform::FACTS];
+const REGISTERS: &[&[FactDef]] = &[ledger::FACTS, platform::FACTS, rectification::FACTS];
 
 pub fn catalogue() -> impl Iterator<Item = &'static FactDef> {
     REGISTERS.iter().flat_map(|facts| facts.iter())

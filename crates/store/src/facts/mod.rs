@@ -56,6 +56,9 @@ macro_rules! impl_facts {
                     if let Some(rows) = self.platform_fact_rows(root, key, range).await? {
                         return Ok(rows);
                     }
+                    if let Some(rows) = self.assessment_fact_rows(root, key, range).await? {
+                        return Ok(rows);
+                    }
                     Err(crate::facts::unknown_fact(key))
                 }
             }

@@ -43,7 +43,7 @@ pub trait PlatformStore: Send + Sync {
     /// one refused, none of them.
     async fn add_inspections(&self, scope: &Scope, inspections: Vec<NewInspection>) -> Result<usize>;
     /// A platform's inspections, newest first.
-    async fn inspections(&self, scope: &Scope, platform: i64) -> Result<Vec<Inspection>>;
+    async fn platform_inspections(&self, scope: &Scope, platform: i64) -> Result<Vec<Inspection>>;
 
     // ---- reviewers ----
     /// Assigns a user to a stage for a unit's drafts (and those of the units below it). The
@@ -537,7 +537,7 @@ macro_rules! impl_platform {
                     Ok(inspections.len())
                 }
 
-                async fn inspections(&self, scope: &Scope, platform: i64) -> Result<Vec<Inspection>> {
+                async fn platform_inspections(&self, scope: &Scope, platform: i64) -> Result<Vec<Inspection>> {
                     let p = self.platform(scope, platform).await?;
                     let rows: Vec<InspectionRow> =
                         sqlx::query_as(&sql(&[INSPECTION_COLUMNS, " ORDER BY i.date DESC, i.id DESC"]))

@@ -36,6 +36,8 @@ pub(crate) struct Dashboard {
     /// This year's letters below this unit that are not yet signed.
     letters: shoutu_domain::letter::Coverage,
     figures: Vec<Figure>,
+    /// 整改率, overdue rectification items and open assessment rounds.
+    assessment: crate::pages::rectification::DashboardCard,
 }
 
 /// One figure of the fact catalogue for this year, linked to its evidence.
@@ -101,6 +103,7 @@ pub async fn dashboard(State(state): State<AppState>, auth: Auth) -> Result<Dash
         has_children: tree.len() > 1,
         overdue: crate::pages::plans::overdue(&state, &auth).await?,
         chart: crate::pages::ledger_chart::build(&state, auth.scope.root, &entries, today),
+        assessment: crate::pages::rectification::dashboard_card(&state, &auth).await?,
         letters: shoutu_domain::letter::Coverage::of(
             &state
                 .store

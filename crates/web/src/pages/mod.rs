@@ -2,6 +2,7 @@
 
 mod account;
 mod activities;
+pub(crate) mod assessment;
 mod audit;
 pub(crate) mod check;
 mod conduct;
@@ -10,6 +11,7 @@ mod duties;
 mod evidence;
 pub(crate) mod facts;
 mod home;
+mod inspections;
 mod ledger_chart;
 pub(crate) mod ledger_excel;
 mod ledgers;
@@ -19,6 +21,7 @@ mod people;
 pub(crate) mod plans;
 mod reports;
 mod platforms;
+pub(crate) mod rectification;
 pub(crate) mod requirements;
 mod search;
 mod review;
@@ -41,6 +44,7 @@ pub fn routes() -> Router<AppState> {
         .merge(search::routes())
         .merge(ledgers::routes())
         .merge(platforms::routes())
+        .merge(assessment_routes())
         .route("/", get(home::dashboard))
         .route("/healthz", get(|| async { "ok" }))
         .route("/login", get(login::form).post(login::submit))
@@ -123,6 +127,48 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/api/check",
             post(check::api).layer(DefaultBodyLimit::max(check::UPLOAD_LIMIT)),
+        )
+}
+
+/// 考核督查: assessment, inspections and rectification.
+fn assessment_routes() -> Router<AppState> {
+    Router::new()
+        .route("/assessment", get(assessment::home))
+        .route("/assessment/rounds", post(assessment::open_round))
+        .route("/assessment/rounds/{id}", get(assessment::round))
+        .route("/assessment/rounds/{id}/recompute", post(assessment::recompute))
+        .route("/assessment/rounds/{id}/export.xlsx", get(assessment::export_round))
+        .route("/assessment/rounds/{id}/close", post(assessment::close))
+        .route("/assessment/rounds/{id}/units/{unit}", get(assessment::sheet))
+        .route("/assessment/rounds/{id}/units/{unit}/manual", post(assessment::manual))
+        .route(
+            "/assessment/rounds/{id}/units/{unit}/evidence",
+            post(assessment::score_evidence).layer(DefaultBodyLimit::max(UPLOAD_ROUTE_LIMIT)),
+        )
+        .route(
+            "/assessment/indicators",
+            get(assessment::indicators).post(assessment::save),
+        )
+        .route("/assessment/indicators/item", post(assessment::save_item))
+        .route(
+            "/assessment/indicators/import",
+            post(assessment::import).layer(DefaultBodyLimit::max(UPLOAD_ROUTE_LIMIT)),
+        )
+        .route("/assessment/indicators.toml", get(assessment::export))
+        .route("/assessment/cadres", get(assessment::cadres))
+        .route("/inspections", get(inspections::list).post(inspections::create))
+        .route("/inspections/{id}", get(inspections::detail))
+        .route("/inspections/{id}/visit", post(inspections::visit))
+        .route("/inspections/{id}/findings", post(inspections::finding))
+        .route("/inspections/findings/{id}", get(inspections::finding_link))
+        .route("/rectifications", get(rectification::list).post(rectification::create))
+        .route("/rectifications/new", get(rectification::new_form))
+        .route("/rectifications/export.xlsx", get(rectification::export))
+        .route("/rectifications/{id}", get(rectification::detail))
+        .route("/rectifications/{id}/step", post(rectification::step))
+        .route(
+            "/rectifications/{id}/evidence",
+            post(rectification::add_evidence).layer(DefaultBodyLimit::max(UPLOAD_ROUTE_LIMIT)),
         )
 }
 

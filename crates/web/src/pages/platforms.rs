@@ -628,7 +628,7 @@ async fn detail_page(
     error: Option<String>,
 ) -> Result<DetailPage, AppError> {
     let platform = state.store.platform(&auth.scope, id).await?;
-    let inspections = state.store.inspections(&auth.scope, id).await?;
+    let inspections = state.store.platform_inspections(&auth.scope, id).await?;
     let row = with_status(vec![platform], state.today()).remove(0);
     Ok(DetailPage {
         chrome: chrome(state, auth, NAV, row.platform.name.clone()).await?,
