@@ -118,8 +118,8 @@ pub async fn archive(store: &dyn Store, args: ArchiveArgs) -> anyhow::Result<Exi
         .with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8"))
         .format("%Y-%m-%d %H:%M")
         .to_string();
-    // Reports join the archive here once finalised reports are stored.
-    let contents = collect(&cx, &args.files_dir, generated).await?.with_reports(Vec::new());
+    let reports = shoutu_report::render::finalised_docx(store, &scope, unit.id, year).await?;
+    let contents = collect(&cx, &args.files_dir, generated).await?.with_reports(reports);
     let file = std::fs::File::create(out).with_context(|| format!("无法创建 {}", out.display()))?;
     let bar = ProgressBar::new(0)
         .with_style(ProgressStyle::with_template("{bar:40} {pos}/{len} 个文件 {elapsed}").expect("a valid template"));

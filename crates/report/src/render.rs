@@ -95,3 +95,29 @@ pub fn soffice_available() -> bool {
         .output()
         .is_ok_and(|o| o.status.success())
 }
+
+/// The unit's finalised reports of a year as .docx files named by their titles, for the
+/// yearly archive. Drafts stay out: an archive keeps what was reported, not what was being
+/// written.
+pub async fn finalised_docx(
+    store: &dyn Store,
+    scope: &Scope,
+    unit: shoutu_domain::UnitId,
+    year: i32,
+) -> Result<Vec<(String, Vec<u8>)>> {
+    let mut out = Vec::new();
+    for record in store.reports(scope, Some(unit), Some(year)).await? {
+        if !record.is_final() {
+            continue;
+        }
+        let Some(frozen) = record.frozen.as_deref() else {
+            continue;
+        };
+        let report: Report = serde_json::from_str(frozen)
+            .map_err(|e| StoreError::Invalid(FieldError::new("报告", format!("定稿内容无法读取：{e}"))))?;
+        let bytes = docx_of(store, scope, &report).await?;
+        let name = crate::archive::names::sanitize_file_name(&format!("{}_{}.docx", record.title, record.id));
+        out.push((name, bytes));
+    }
+    Ok(out)
+}

@@ -6,7 +6,7 @@
 
 mod collect;
 mod index_html;
-mod names;
+pub(crate) mod names;
 mod verify;
 
 pub use collect::collect;

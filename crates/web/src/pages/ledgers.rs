@@ -64,9 +64,11 @@ pub async fn archive(
         catalogue: &state.catalogue,
     };
     let generated = crate::time::local_text(&shoutu_domain::audit::format_time(state.clock.now()));
+    let reports = shoutu_report::render::finalised_docx(&*state.store, &auth.scope, unit.id, year).await?;
     let contents = collect(&cx, &state.config.files_dir, generated)
         .await
-        .map_err(internal)?;
+        .map_err(internal)?
+        .with_reports(reports);
     let bytes = tokio::task::spawn_blocking(move || {
         let mut out = std::io::Cursor::new(Vec::new());
         write_archive(&mut out, &contents, &mut |_, _| {}).map(|_| out.into_inner())

@@ -156,6 +156,20 @@ async fn a_township_writes_finalises_and_downloads_its_annual_report() {
         assert!(res.text().await.unwrap().contains("未安装 LibreOffice"));
     }
 
+    // The finalised report is filed in the unit's yearly archive.
+    let admin = app.login("a_admin").await;
+    let res = app.get(&admin, "/archive?year=2025").await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let zip_bytes = res.bytes().await.unwrap().to_vec();
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(zip_bytes)).unwrap();
+    let names: Vec<String> = (0..zip.len())
+        .map(|i| zip.by_index(i).unwrap().name().unwrap().to_string())
+        .collect();
+    assert!(
+        names.iter().any(|n| n.starts_with("报告/") && n.ends_with(".docx")),
+        "{names:?}"
+    );
+
     // Another township cannot open it.
     let b = app.login("b_admin").await;
     let (status, _) = app.text(&b, &page).await;
