@@ -187,6 +187,22 @@ async fn a_town_never_sees_another_towns_records_or_attachments() {
     assert_eq!(b_sees, vec![("attachment".to_string(), "石桥镇纪要.docx".to_string())]);
     let county_sees = titles(&index, &w, &w.county, "网络安全").await;
     assert_eq!(county_sees.len(), 3, "the county sees both towns: {county_sees:?}");
+    let units = units_of(&w, &w.county).await;
+    let only_files = index
+        .search(&SearchRequest {
+            text: "网络安全",
+            units: &units,
+            kind: Some("attachment"),
+            offset: 0,
+            limit: 20,
+        })
+        .unwrap();
+    assert_eq!(only_files.total, 1, "the kind filter narrows");
+    assert_eq!(
+        only_files.by_kind,
+        vec![("activity".to_string(), 2), ("attachment".to_string(), 1)],
+        "counts per kind ignore the filter"
+    );
 }
 
 #[tokio::test]

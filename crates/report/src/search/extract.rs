@@ -1,6 +1,6 @@
 //! Text inside attachments: .docx and .txt (UTF-8 or GB18030) through the proofreader's
-//! readers. PDF, spreadsheets and images are found by their file name only: no pure-Rust
-//! PDF text extractor was added to keep builds light (see README).
+//! readers, spreadsheets (.xlsx, .xls) cell by cell. PDF and images are found by their file
+//! name only: no pure-Rust PDF text extractor was added to keep builds light (see README).
 
 use std::path::Path;
 
@@ -19,6 +19,9 @@ pub fn stored_path(files_dir: &Path, sha256: &str) -> Option<std::path::PathBuf>
 /// cannot be read.
 pub fn text_of(file_name: &str, bytes: &[u8]) -> Option<String> {
     let lower = file_name.to_lowercase();
+    if lower.ends_with(".xlsx") || lower.ends_with(".xls") {
+        return spreadsheet_text(file_name, bytes);
+    }
     if !(lower.ends_with(".docx") || lower.ends_with(".txt")) {
         return None;
     }
@@ -31,6 +34,36 @@ pub fn text_of(file_name: &str, bytes: &[u8]) -> Option<String> {
     }
 }
 
+/// Every non-empty cell of every sheet, a row per line, cells separated by tabs.
+fn spreadsheet_text(file_name: &str, bytes: &[u8]) -> Option<String> {
+    use calamine::{Data, Reader};
+    let mut book = match calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes)) {
+        Ok(book) => book,
+        Err(e) => {
+            tracing::warn!("附件「{file_name}」的表格无法读取，只按文件名检索：{e}");
+            return None;
+        }
+    };
+    let mut out = String::new();
+    for range in book.worksheets().into_iter().map(|(_, r)| r) {
+        for row in range.rows() {
+            let cells: Vec<String> = row
+                .iter()
+                .filter(|c| !matches!(c, Data::Empty))
+                .map(|c| c.to_string())
+                .collect();
+            if !cells.is_empty() {
+                out.push_str(&cells.join("\t"));
+                out.push('\n');
+            }
+            if out.len() > MAX_TEXT_CHARS * 3 {
+                return Some(out.chars().take(MAX_TEXT_CHARS).collect());
+            }
+        }
+    }
+    Some(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -39,6 +72,17 @@ mod tests {
     fn plain_text_in_gb18030_is_read() {
         let (bytes, _, _) = encoding_rs::GB18030.encode("网络意识形态工作");
         assert_eq!(text_of("纪要.TXT", &bytes).as_deref(), Some("网络意识形态工作"));
+    }
+
+    #[test]
+    fn spreadsheet_cells_are_read() {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        sheet.write_string(0, 0, "阵地名称").unwrap();
+        sheet.write_string(1, 0, "新时代文明实践站").unwrap();
+        let bytes = book.save_to_buffer().unwrap();
+        let text = text_of("阵地台账.xlsx", &bytes).unwrap();
+        assert!(text.contains("新时代文明实践站"), "{text}");
     }
 
     #[test]

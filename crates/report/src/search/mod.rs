@@ -25,14 +25,14 @@ use std::path::{Path, PathBuf};
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, TermQuery, TermSetQuery};
 use tantivy::schema::{
-    Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions, Value as _,
+    FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions, Value as _,
 };
 use tantivy::tokenizer::{LowerCaser, TextAnalyzer, TokenStream};
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
 /// Bumped whenever the schema or what goes into a document changes: an index of another
 /// version is rebuilt from the audit log instead of being misread.
-const SCHEMA_VERSION: u32 = 3;
+const SCHEMA_VERSION: u32 = 4;
 const TOKENIZER: &str = "jieba";
 const BIGRAMS: &str = "bigrams";
 /// Audit entries read per round trip to the database.
@@ -87,7 +87,7 @@ fn schema() -> (Schema, Fields) {
     );
     let fields = Fields {
         key: b.add_text_field("key", STRING | STORED),
-        kind: b.add_text_field("kind", STRING | STORED),
+        kind: b.add_text_field("kind", STRING | STORED | FAST),
         id: b.add_text_field("id", STORED),
         unit: b.add_i64_field("unit", INDEXED | STORED),
         title: b.add_text_field("title", text.clone()),
@@ -392,6 +392,11 @@ impl SearchIndex {
                 )),
             ),
         ];
+        let searcher = self.reader.searcher();
+        let by_kind = self.count_by_kind(
+            &searcher,
+            BooleanQuery::new(all.iter().map(|(o, q)| (*o, q.box_clone())).collect()),
+        )?;
         if let Some(kind) = request.kind.filter(|k| !k.is_empty()) {
             all.push((
                 Occur::Must,
@@ -402,7 +407,6 @@ impl SearchIndex {
             ));
         }
         let query = BooleanQuery::new(all);
-        let searcher = self.reader.searcher();
         let (top, total) = searcher.search(
             &query,
             &(
@@ -440,7 +444,23 @@ impl SearchIndex {
                 at: text(f.at),
             });
         }
-        Ok(Hits { total, hits })
+        Ok(Hits { total, hits, by_kind })
+    }
+
+    /// How many matches each record kind has, most first, in one pass over the matches.
+    fn count_by_kind(&self, searcher: &tantivy::Searcher, query: BooleanQuery) -> Result<Vec<(String, usize)>> {
+        use tantivy::aggregation::{AggContextParams, AggregationCollector, agg_req::Aggregations};
+        let aggs: Aggregations = serde_json::from_value(serde_json::json!({
+            "kinds": { "terms": { "field": "kind", "size": 100 } }
+        }))
+        .expect("a valid aggregation");
+        let collector = AggregationCollector::from_aggs(aggs, AggContextParams::default());
+        let result = serde_json::to_value(searcher.search(&query, &collector)?).unwrap_or_default();
+        let buckets = result["kinds"]["buckets"].as_array().cloned().unwrap_or_default();
+        Ok(buckets
+            .iter()
+            .filter_map(|b| Some((b["key"].as_str()?.to_string(), b["doc_count"].as_u64()? as usize)))
+            .collect())
     }
 
     /// A segmented word in the title (weighted up) or the body.
@@ -576,6 +596,8 @@ pub struct SearchRequest<'a> {
 pub struct Hits {
     pub total: usize,
     pub hits: Vec<Hit>,
+    /// Matches per record kind (audit record type code), whatever kind was asked for.
+    pub by_kind: Vec<(String, usize)>,
 }
 
 #[derive(Debug, Clone)]

@@ -54,6 +54,8 @@ pub(crate) struct SearchPage {
     kind: String,
     kinds: Vec<(&'static str, &'static str)>,
     rows: Vec<Row>,
+    /// (label, count, link) per record kind among the matches.
+    by_kind: Vec<(String, usize, String)>,
     pager: Option<Pager>,
     /// The index could not take the newest records; results may miss them.
     stale: bool,
@@ -76,6 +78,7 @@ pub async fn page(
     let page = opt_int("页码", q.page.as_deref())?.unwrap_or(1).max(1);
     let mut stale = false;
     let mut rows = Vec::new();
+    let mut by_kind = Vec::new();
     let mut pager = None;
     if !text.is_empty() {
         if let Err(e) = state.search.catch_up(&*state.store).await {
@@ -124,6 +127,17 @@ pub async fn page(
                 },
             });
         }
+        by_kind = hits
+            .by_kind
+            .iter()
+            .map(|(code, n)| {
+                (
+                    shoutu_domain::audit::record_type_label(code).to_string(),
+                    *n,
+                    format!("/search?{}", query_string(&[("q", &text), ("kind", code)])),
+                )
+            })
+            .collect();
         let base = query_string(&[("q", &text), ("kind", &kind)]);
         pager = Some(Pager::new(
             &shoutu_domain::Page {
@@ -145,6 +159,7 @@ pub async fn page(
             .filter(|(code, _)| *code != "user")
             .collect(),
         rows,
+        by_kind,
         pager,
         stale,
     })

@@ -64,6 +64,11 @@ async fn a_record_saved_through_the_web_is_found_at_once_and_only_in_its_scope()
         by_file.contains("研判会<mark>签到表</mark>.png") && by_file.contains("的附件"),
         "{by_file}"
     );
+    let (_, both) = app.text(&staff, "/search?q=研判").await;
+    assert!(
+        both.contains("工作台账（1）") && both.contains("附件（1）"),
+        "counts by kind: {both}"
+    );
 
     let other_town = app.login("b_admin").await;
     let (_, theirs) = app.text(&other_town, "/search?q=舆情").await;
