@@ -127,6 +127,16 @@ pub const RECORD_TYPES: &[(&str, &str)] = &[
     ("task", "任务"),
     ("conduct_rules", "行为规范"),
     ("conduct_violation", "违规记录"),
+    ("opinion_source", "舆情信息源"),
+    ("opinion_ingest", "舆情信息导入"),
+    ("opinion_scheme", "监测方案"),
+    ("opinion_settings", "舆情预警设置"),
+    ("opinion_alert", "舆情预警"),
+    ("opinion_incident", "舆情处置"),
+    ("opinion_step", "舆情处置环节"),
+    ("opinion_plan", "处置预案"),
+    ("opinion_risk", "风险点"),
+    ("opinion_grievance", "群众诉求"),
 ];
 
 pub fn record_type_label(code: &str) -> &str {
@@ -147,6 +157,12 @@ pub fn action_label(code: &str) -> &str {
         "issue" => "下发",
         "sign" => "签订",
         "acknowledge" => "签收",
+        "ingest" => "导入",
+        "rotate_token" => "更换令牌",
+        "step" => "处置环节",
+        "apply_plan" => "套用预案",
+        "check" => "勾选清单",
+        "review" => "复核",
         other => other,
     }
 }

@@ -7,6 +7,7 @@
 //! over no records) is `None`: missing data is shown as missing, never as zero.
 
 mod ledger;
+mod opinion;
 
 use crate::unit::{Unit, UnitId};
 use chrono::NaiveDate;
@@ -46,7 +47,7 @@ pub struct FactDef {
 }
 
 /// Every register's facts.
-const REGISTERS: &[&[FactDef]] = &[ledger::FACTS];
+const REGISTERS: &[&[FactDef]] = &[ledger::FACTS, opinion::FACTS];
 
 pub fn catalogue() -> impl Iterator<Item = &'static FactDef> {
     REGISTERS.iter().flat_map(|facts| facts.iter())
