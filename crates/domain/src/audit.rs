@@ -163,6 +163,7 @@ pub fn action_label(code: &str) -> &str {
         "apply_plan" => "套用预案",
         "check" => "勾选清单",
         "review" => "复核",
+        "read" => "已读",
         other => other,
     }
 }

@@ -10,6 +10,7 @@
 mod connect;
 mod error;
 mod facts;
+mod opinion;
 mod postgres;
 mod rows;
 mod shared;
@@ -18,6 +19,10 @@ mod sqlite;
 pub use connect::{ConnectError, DEFAULT_URL, connect, describe_url};
 pub use error::StoreError;
 pub use facts::FactStore;
+pub use opinion::{
+    Alert, EventFilter, INGEST_CHUNK, IngestSummary, NewScheme, NewSource, OpinionEngine, OpinionEvent, OpinionPost,
+    OpinionSettings, OpinionStore, Scheme, Source, Webhook,
+};
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 
@@ -139,7 +144,7 @@ pub struct ChainReport {
 #[async_trait]
 /// The whole storage interface: the core registers below, plus one sub-trait per register
 /// added since (each in its own module, implemented by its own macro for both backends).
-pub trait Store: FactStore + Send + Sync {
+pub trait Store: FactStore + OpinionStore + Send + Sync {
     fn backend(&self) -> &'static str;
 
     // ---- units ----

@@ -9,6 +9,8 @@ use std::time::Duration;
 pub struct PgStore {
     pub(crate) pool: PgPool,
     pub(crate) clock: Arc<dyn Clock>,
+    /// The compiled schemes and the event grouper, shared by every ingest.
+    pub(crate) opinion: Arc<crate::OpinionEngine>,
 }
 
 impl PgStore {
@@ -20,7 +22,11 @@ impl PgStore {
             .connect_with(options)
             .await?;
         sqlx::migrate!("./migrations/postgres").run(&pool).await?;
-        Ok(PgStore { pool, clock })
+        Ok(PgStore {
+            pool,
+            clock,
+            opinion: Arc::default(),
+        })
     }
 
     pub fn pool(&self) -> &PgPool {
@@ -30,3 +36,4 @@ impl PgStore {
 
 crate::shared::impl_store!(PgStore, sqlx::Postgres, "postgres");
 crate::facts::impl_facts!(PgStore, sqlx::Postgres);
+crate::opinion::impl_opinion!(PgStore, sqlx::Postgres);
