@@ -56,7 +56,7 @@ pub const MODULES: [(&str, &str); 6] = [
 const MODULE_HREFS: [&str; 6] = [
     "/duties",
     "/activities",
-    "/m/yuqing",
+    "/opinion",
     "/m/zhendi",
     "/m/kaohe",
     "/m/baogao",

@@ -14,12 +14,14 @@ mod time;
 mod upload;
 
 pub use error::AppError;
+pub use pages::send_opinion_webhooks;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::middleware;
 use shoutu_domain::Clock;
 use shoutu_domain::ledger::{Catalogue, RequirementSet};
+use shoutu_domain::opinion::{DeadlinePolicy, SeverityConfig};
 use shoutu_store::Store;
 use std::sync::Arc;
 
@@ -61,6 +63,9 @@ pub struct AppState {
     /// administrator points to other files.
     pub catalogue: Arc<Catalogue>,
     pub requirements: Arc<RequirementSet>,
+    /// 舆情 policy: how events are levelled and the handling deadlines per level.
+    pub opinion_severity: Arc<SeverityConfig>,
+    pub opinion_deadlines: Arc<DeadlinePolicy>,
 }
 
 impl AppState {
@@ -72,6 +77,8 @@ impl AppState {
             config: Arc::new(config),
             catalogue: Arc::new(Catalogue::defaults()),
             requirements: Arc::new(RequirementSet::defaults()),
+            opinion_severity: Arc::new(SeverityConfig::defaults()),
+            opinion_deadlines: Arc::new(DeadlinePolicy::defaults()),
         }
     }
 

@@ -12,6 +12,7 @@ mod ledger_chart;
 pub(crate) mod ledger_excel;
 mod letters;
 mod login;
+pub(crate) mod opinion;
 mod people;
 pub(crate) mod plans;
 pub(crate) mod requirements;
@@ -28,8 +29,11 @@ use axum::routing::{get, post};
 use shoutu_domain::FieldError;
 use shoutu_store::StoreError;
 
+pub use opinion::push::send_webhooks as send_opinion_webhooks;
+
 pub fn routes() -> Router<AppState> {
     Router::new()
+        .merge(opinion::routes())
         .route("/", get(home::dashboard))
         .route("/healthz", get(|| async { "ok" }))
         .route("/login", get(login::form).post(login::submit))
