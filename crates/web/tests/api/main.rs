@@ -8,6 +8,7 @@ mod excel;
 mod helpers;
 mod ledger;
 mod letters;
+mod opinion;
 mod pages;
 mod plans;
 mod scope;
