@@ -1,7 +1,9 @@
 //! The `shoutu` binary.
 
 mod accounts;
+mod bench;
 mod demo;
+mod ingest;
 mod serve;
 
 use clap::{Args, Parser, Subcommand};
@@ -45,6 +47,13 @@ enum Command {
     },
     /// Proofread documents (.txt in UTF-8 or GB18030, .docx) like a compiler checks code
     Check(CheckArgs),
+    /// Ingest posts (JSON Lines, CSV, RSS/Atom) into 舆情 monitoring
+    Ingest(ingest::IngestArgs),
+    /// Measure the speed of a pipeline on generated data
+    Bench {
+        #[command(subcommand)]
+        command: bench::BenchCommand,
+    },
 }
 
 #[derive(Subcommand)]
@@ -93,6 +102,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Demo(args) => demo::run(args).await,
         Command::Serve(args) => serve::run(&cli.database_url, args).await,
+        Command::Bench { command } => bench::run(command).await,
         command => {
             let store = shoutu_store::connect(&cli.database_url, Arc::new(SystemClock)).await?;
             match command {
@@ -101,7 +111,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 Command::Audit {
                     command: AuditCommand::Verify,
                 } => verify(&*store).await,
-                Command::Demo(_) | Command::Serve(_) | Command::Check(_) => unreachable!("handled above"),
+                Command::Ingest(args) => ingest::run(&*store, args).await,
+                Command::Demo(_) | Command::Serve(_) | Command::Check(_) | Command::Bench { .. } => {
+                    unreachable!("handled above")
+                }
             }
         }
     }

@@ -14,7 +14,7 @@ mod time;
 mod upload;
 
 pub use error::AppError;
-pub use pages::send_opinion_webhooks;
+pub use pages::{deliver_opinion_webhooks, send_opinion_webhooks};
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;

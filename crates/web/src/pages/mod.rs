@@ -29,7 +29,7 @@ use axum::routing::{get, post};
 use shoutu_domain::FieldError;
 use shoutu_store::StoreError;
 
-pub use opinion::push::send_webhooks as send_opinion_webhooks;
+pub use opinion::push::{deliver_webhooks as deliver_opinion_webhooks, send_webhooks as send_opinion_webhooks};
 
 pub fn routes() -> Router<AppState> {
     Router::new()

@@ -90,14 +90,23 @@ pub async fn push(State(state): State<AppState>, headers: HeaderMap, body: Bytes
 /// Posts each alert to the unit's messaging bridge in the background; a bridge that is down
 /// must not fail the ingest. Plain HTTP only (an intranet bridge); others are logged.
 pub fn send_webhooks(hooks: &[shoutu_store::Webhook]) {
-    for hook in hooks {
-        let hook = hook.clone();
-        tokio::spawn(async move {
-            if let Err(e) = post_json(&hook.url, &hook.payload).await {
-                tracing::warn!(url = %hook.url, error = %e, "webhook not delivered");
-            }
-        });
+    let hooks = hooks.to_vec();
+    if !hooks.is_empty() {
+        tokio::spawn(async move { deliver_webhooks(&hooks).await });
     }
+}
+
+/// Posts each alert and waits; returns how many were delivered (for the command line,
+/// which must not exit before they are sent).
+pub async fn deliver_webhooks(hooks: &[shoutu_store::Webhook]) -> usize {
+    let mut delivered = 0;
+    for hook in hooks {
+        match post_json(&hook.url, &hook.payload).await {
+            Ok(()) => delivered += 1,
+            Err(e) => tracing::warn!(url = %hook.url, error = %e, "webhook not delivered"),
+        }
+    }
+    delivered
 }
 
 async fn post_json(url: &str, payload: &serde_json::Value) -> Result<(), String> {
