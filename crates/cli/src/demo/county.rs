@@ -456,6 +456,7 @@ pub async fn load(
     duties(&mut l, today).await?;
     plans(&mut l, &county, today).await?;
     conduct(&mut l, today).await?;
+    super::opinion::load(store, &l.scope, &county, &mut l.rng, chrono::Utc::now()).await?;
 
     Ok(Summary {
         county: county.name,
