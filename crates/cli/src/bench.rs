@@ -124,8 +124,14 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<ExitCode> {
     let bytes: usize = corpus.posts.iter().map(|p| p.text.len()).sum();
     let mib = bytes as f64 / (1024.0 * 1024.0);
 
-    let rules = RuleSet::compile(corpus.rules.iter().enumerate().map(|(i, r)| (RuleId(i as i64), r.as_str())))
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let rules = RuleSet::compile(
+        corpus
+            .rules
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (RuleId(i as i64), r.as_str())),
+    )
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
     let mut scratch = MatchScratch::default();
     let started = Instant::now();
     let mut matched = 0usize;
@@ -148,7 +154,12 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<ExitCode> {
 
     let rules_mbs = mib / rules_secs;
     let plain_mbs = mib / plain_secs;
-    println!("语料：{} 条，{mib:.1} MiB；关键词 {}，规则 {}", corpus.posts.len(), corpus.keywords.len(), corpus.rules.len());
+    println!(
+        "语料：{} 条，{mib:.1} MiB；关键词 {}，规则 {}",
+        corpus.posts.len(),
+        corpus.keywords.len(),
+        corpus.rules.len()
+    );
     println!("规则匹配（单核，含归一化与布尔求值）：{rules_mbs:.0} MiB/s，命中 {matched} 条");
     println!("单一自动机扫描（参照上限）：{plain_mbs:.0} MiB/s，关键词出现 {hits} 次");
     println!("比值：{:.2}", rules_mbs / plain_mbs);
@@ -158,14 +169,21 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<ExitCode> {
     let url = format!("sqlite:{}", path.display());
     let store = shoutu_store::connect(&url, Arc::new(SystemClock)).await?;
     let county = store
-        .create_root_unit("基准测试", NewUnit::parse(None, "county", "基准县", "", "BENCH", 0).map_err(|e| anyhow::anyhow!("{e}"))?)
+        .create_root_unit(
+            "基准测试",
+            NewUnit::parse(None, "county", "基准县", "", "BENCH", 0).map_err(|e| anyhow::anyhow!("{e}"))?,
+        )
         .await?;
     let scope = Scope::console(county.id);
     let source = store
-        .create_source(&scope, NewSource::parse(county.id, "bench", "综合").map_err(|e| anyhow::anyhow!("{e}"))?)
+        .create_source(
+            &scope,
+            NewSource::parse(county.id, "bench", "综合").map_err(|e| anyhow::anyhow!("{e}"))?,
+        )
         .await?;
     for (i, rule) in corpus.rules.iter().enumerate() {
-        let scheme = NewScheme::parse(county.id, &format!("方案{i}"), rule, "1", true).map_err(|e| anyhow::anyhow!("{e}"))?;
+        let scheme =
+            NewScheme::parse(county.id, &format!("方案{i}"), rule, "1", true).map_err(|e| anyhow::anyhow!("{e}"))?;
         store.save_scheme(&scope, None, scheme).await?;
     }
     let severity = SeverityConfig::defaults();

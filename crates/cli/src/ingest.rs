@@ -73,8 +73,7 @@ pub async fn ingest_with_progress(
 pub fn bar(len: u64) -> ProgressBar {
     let bar = ProgressBar::new(len);
     bar.set_style(
-        ProgressStyle::with_template("{bar:40} {pos}/{len} 条 {per_sec} 剩余 {eta}")
-            .expect("a valid template"),
+        ProgressStyle::with_template("{bar:40} {pos}/{len} 条 {per_sec} 剩余 {eta}").expect("a valid template"),
     );
     bar
 }
@@ -111,7 +110,13 @@ pub async fn run(store: &dyn Store, args: IngestArgs) -> anyhow::Result<ExitCode
             println!("  ……另有 {} 条被跳过", report.issues.len() - 20);
         }
         for a in &summary.alerts {
-            println!("  预警：{} · {}级 · {}（信息量 {} 条）", a.unit_name, a.level.label(), a.headline, a.volume);
+            println!(
+                "  预警：{} · {}级 · {}（信息量 {} 条）",
+                a.unit_name,
+                a.level.label(),
+                a.headline,
+                a.volume
+            );
         }
         skipped += report.issues.len();
         total.add(summary);

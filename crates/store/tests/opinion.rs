@@ -60,7 +60,10 @@ async fn setup(store: &dyn Store) -> Setup {
     let c = county(store).await;
     let console = Scope::console(c.county.id);
     let person = store
-        .create_person(&console, NewPerson::parse(c.town_a.id, "赵宣传", "宣传委员", "", 0).unwrap())
+        .create_person(
+            &console,
+            NewPerson::parse(c.town_a.id, "赵宣传", "宣传委员", "", 0).unwrap(),
+        )
         .await
         .unwrap();
     let user = store
@@ -82,8 +85,14 @@ async fn setup(store: &dyn Store) -> Setup {
         .await
         .unwrap()
         .id;
-    let scheme = NewScheme::parse(c.town_a.id, "河口镇拆迁补偿", "(河口镇 | 河口) & (搬迁 | 补偿 | 上访) & !招聘", "1", true)
-        .unwrap();
+    let scheme = NewScheme::parse(
+        c.town_a.id,
+        "河口镇拆迁补偿",
+        "(河口镇 | 河口) & (搬迁 | 补偿 | 上访) & !招聘",
+        "1",
+        true,
+    )
+    .unwrap();
     store.save_scheme(&staff, None, scheme).await.unwrap();
     Setup {
         c,
@@ -98,18 +107,34 @@ async fn a_burst_raises_one_alert_and_reingest_changes_nothing() {
     for f in fixtures().await {
         let s = setup(&*f.store).await;
         let severity = SeverityConfig::defaults();
-        let first = f.store.ingest_posts(&s.console, s.source, burst(), &severity).await.unwrap();
+        let first = f
+            .store
+            .ingest_posts(&s.console, s.source, burst(), &severity)
+            .await
+            .unwrap();
         assert_eq!(first.new, 33, "{}", f.name);
         assert_eq!(first.duplicate, 0, "{}", f.name);
-        assert_eq!(first.matched, 31, "招聘 is excluded, 石桥镇 does not match ({})", f.name);
-        assert_eq!(first.events_new, 2, "reposts group into one event, the briefing is another ({})", f.name);
+        assert_eq!(
+            first.matched, 31,
+            "招聘 is excluded, 石桥镇 does not match ({})",
+            f.name
+        );
+        assert_eq!(
+            first.events_new, 2,
+            "reposts group into one event, the briefing is another ({})",
+            f.name
+        );
         assert_eq!(first.alerts.len(), 1, "{}", f.name);
         let alert = &first.alerts[0];
         assert_eq!(alert.unit_id, s.c.town_a.id, "{}", f.name);
         assert_eq!(alert.volume, 30, "{}", f.name);
         assert!(alert.level >= SeverityLevel::Serious, "{}", f.name);
 
-        let again = f.store.ingest_posts(&s.console, s.source, burst(), &severity).await.unwrap();
+        let again = f
+            .store
+            .ingest_posts(&s.console, s.source, burst(), &severity)
+            .await
+            .unwrap();
         assert_eq!((again.new, again.duplicate, again.matched), (0, 33, 0), "{}", f.name);
         assert!(again.alerts.is_empty(), "{}", f.name);
         let events = f
@@ -126,7 +151,12 @@ async fn a_burst_raises_one_alert_and_reingest_changes_nothing() {
 
         // The town's user is told; 石桥镇 sees neither the alert nor the event.
         assert_eq!(f.store.unread_notifications(&s.staff).await.unwrap(), 1, "{}", f.name);
-        assert_eq!(f.store.notifications(&s.staff, 10).await.unwrap().len(), 1, "{}", f.name);
+        assert_eq!(
+            f.store.notifications(&s.staff, 10).await.unwrap().len(),
+            1,
+            "{}",
+            f.name
+        );
         let b = scope_of(&s.c.town_b, &[Role::Staff]);
         assert!(f.store.alerts(&b, 10).await.unwrap().is_empty(), "{}", f.name);
         assert!(
@@ -147,10 +177,24 @@ async fn a_burst_raises_one_alert_and_reingest_changes_nothing() {
                 )
             })
             .collect();
-        let later = f.store.ingest_posts(&s.console, s.source, more, &severity).await.unwrap();
-        assert_eq!((later.new, later.events_new, later.events_updated), (10, 0, 1), "{}", f.name);
+        let later = f
+            .store
+            .ingest_posts(&s.console, s.source, more, &severity)
+            .await
+            .unwrap();
+        assert_eq!(
+            (later.new, later.events_new, later.events_updated),
+            (10, 0, 1),
+            "{}",
+            f.name
+        );
         assert!(later.alerts.is_empty(), "{}", f.name);
-        assert_eq!(f.store.opinion_event(&s.staff, big.id).await.unwrap().volume, 40, "{}", f.name);
+        assert_eq!(
+            f.store.opinion_event(&s.staff, big.id).await.unwrap().volume,
+            40,
+            "{}",
+            f.name
+        );
     }
 }
 
@@ -160,7 +204,10 @@ async fn grouping_survives_a_restart_of_the_engine() {
     let f = fixtures().await.remove(0);
     let s = setup(&*f.store).await;
     let severity = SeverityConfig::defaults();
-    f.store.ingest_posts(&s.console, s.source, burst(), &severity).await.unwrap();
+    f.store
+        .ingest_posts(&s.console, s.source, burst(), &severity)
+        .await
+        .unwrap();
     let dir = f._dir.as_ref().unwrap();
     let options = sqlx::sqlite::SqliteConnectOptions::new().filename(dir.path().join("test.db"));
     let reopened = shoutu_store::SqliteStore::open(options, f.clock.clone()).await.unwrap();
@@ -169,7 +216,10 @@ async fn grouping_survives_a_restart_of_the_engine() {
         40,
         "河口镇危岩搬迁户补偿款迟迟不到位，群众多次上访讨说法，希望有关部门尽快解决 转发99",
     )];
-    let later = reopened.ingest_posts(&s.console, s.source, more, &severity).await.unwrap();
+    let later = reopened
+        .ingest_posts(&s.console, s.source, more, &severity)
+        .await
+        .unwrap();
     assert_eq!((later.events_new, later.events_updated), (0, 1));
 }
 
@@ -179,12 +229,19 @@ async fn schemes_refuse_bad_rules_with_the_position() {
         let s = setup(&*f.store).await;
         let e = NewScheme::parse(s.c.town_a.id, "坏规则", "(河口镇 | 河口 & 拆迁", "1", true).unwrap_err();
         assert_eq!(e.field, "监测规则", "{}", f.name);
-        assert!(e.to_string().contains("第"), "the error names a position: {e} ({})", f.name);
+        assert!(
+            e.to_string().contains("第"),
+            "the error names a position: {e} ({})",
+            f.name
+        );
         assert!(NewScheme::parse(s.c.town_a.id, "权重", "河口", "9", true).is_err());
         // A scheme for another town is out of reach for 河口镇.
         let other = NewScheme::parse(s.c.town_b.id, "石桥", "石桥镇 & 上访", "1", true).unwrap();
         assert!(
-            matches!(f.store.save_scheme(&s.staff, None, other).await, Err(StoreError::NotFound)),
+            matches!(
+                f.store.save_scheme(&s.staff, None, other).await,
+                Err(StoreError::NotFound)
+            ),
             "{}",
             f.name
         );
@@ -192,7 +249,11 @@ async fn schemes_refuse_bad_rules_with_the_position() {
         assert_eq!(schemes.len(), 1, "{}", f.name);
         // Editing keeps the id.
         let edited = NewScheme::parse(s.c.town_a.id, "河口镇拆迁补偿", "河口镇 & 补偿", "1.5", true).unwrap();
-        let saved = f.store.save_scheme(&s.staff, Some(schemes[0].id), edited).await.unwrap();
+        let saved = f
+            .store
+            .save_scheme(&s.staff, Some(schemes[0].id), edited)
+            .await
+            .unwrap();
         assert_eq!(saved.id, schemes[0].id, "{}", f.name);
         assert_eq!(saved.topic_weight, 1.5, "{}", f.name);
     }
@@ -221,7 +282,11 @@ async fn incidents_move_through_the_lifecycle_and_escalate_when_late() {
             )
             .await
             .unwrap();
-        let ingest = f.store.ingest_posts(&s.console, s.source, burst(), &severity).await.unwrap();
+        let ingest = f
+            .store
+            .ingest_posts(&s.console, s.source, burst(), &severity)
+            .await
+            .unwrap();
         let alert = &ingest.alerts[0];
         let policy = DeadlinePolicy::defaults();
         let incident = f
@@ -231,7 +296,12 @@ async fn incidents_move_through_the_lifecycle_and_escalate_when_late() {
             .unwrap();
         assert_eq!(incident.unit_id, s.c.town_a.id, "{}", f.name);
         assert_eq!(incident.stage, Stage::Discovered, "{}", f.name);
-        assert_eq!(incident.risk_point_id, Some(risk.id), "linked by its keywords ({})", f.name);
+        assert_eq!(
+            incident.risk_point_id,
+            Some(risk.id),
+            "linked by its keywords ({})",
+            f.name
+        );
         assert_eq!(incident.steps.len(), 1, "{}", f.name);
         let again = f
             .store
@@ -243,14 +313,20 @@ async fn incidents_move_through_the_lifecycle_and_escalate_when_late() {
         // Skipping 研判 is refused; the county (read-only supervisor) cannot add steps.
         let skip = NewStep::parse("handling", "", "直接处置").unwrap();
         assert!(
-            matches!(f.store.add_step(&s.staff, incident.id, skip).await, Err(StoreError::Invalid(_))),
+            matches!(
+                f.store.add_step(&s.staff, incident.id, skip).await,
+                Err(StoreError::Invalid(_))
+            ),
             "{}",
             f.name
         );
         let ducha = scope_of(&s.c.county, &[Role::Supervisor]);
         let note = NewStep::parse("assessed", "", "研判").unwrap();
         assert!(
-            matches!(f.store.add_step(&ducha, incident.id, note).await, Err(StoreError::Forbidden)),
+            matches!(
+                f.store.add_step(&ducha, incident.id, note).await,
+                Err(StoreError::Forbidden)
+            ),
             "{}",
             f.name
         );
@@ -260,7 +336,10 @@ async fn incidents_move_through_the_lifecycle_and_escalate_when_late() {
         let hours = policy.of(level).first_response_hours;
         f.clock.advance(Duration::hours(hours + 1));
         let seen = f.store.incidents(&ducha, true).await.unwrap();
-        let late = seen.iter().find(|i| i.id == incident.id).expect("the county sees the town's incident");
+        let late = seen
+            .iter()
+            .find(|i| i.id == incident.id)
+            .expect("the county sees the town's incident");
         assert!(late.escalated(f.clock_now()), "{}", f.name);
         assert!(late.overdue_now(f.clock_now()), "{}", f.name);
         let b = scope_of(&s.c.town_b, &[Role::Staff]);
@@ -271,7 +350,12 @@ async fn incidents_move_through_the_lifecycle_and_escalate_when_late() {
         );
 
         // Moving on records the response time and the conclusion.
-        for (stage, text) in [("assessed", "研判"), ("handling", "约谈"), ("responded", "发布通报"), ("concluded", "办结")] {
+        for (stage, text) in [
+            ("assessed", "研判"),
+            ("handling", "约谈"),
+            ("responded", "发布通报"),
+            ("concluded", "办结"),
+        ] {
             f.store
                 .add_step(&s.staff, incident.id, NewStep::parse(stage, "赵宣传", text).unwrap())
                 .await
@@ -287,9 +371,17 @@ async fn incidents_move_through_the_lifecycle_and_escalate_when_late() {
 
         // Facts quote the same records.
         let year = DateRange::year(2026);
-        let handled = f.store.fact(&ducha, "opinion.incidents", s.c.county.id, year).await.unwrap();
+        let handled = f
+            .store
+            .fact(&ducha, "opinion.incidents", s.c.county.id, year)
+            .await
+            .unwrap();
         assert_eq!(handled.value, Some(1.0), "{}", f.name);
-        let on_time = f.store.fact(&ducha, "opinion.on_time_rate", s.c.county.id, year).await.unwrap();
+        let on_time = f
+            .store
+            .fact(&ducha, "opinion.on_time_rate", s.c.county.id, year)
+            .await
+            .unwrap();
         assert_eq!(on_time.value, Some(0.0), "{}", f.name);
         let hours_fact = f
             .store
@@ -297,9 +389,17 @@ async fn incidents_move_through_the_lifecycle_and_escalate_when_late() {
             .await
             .unwrap();
         assert!(hours_fact.value.unwrap() > hours as f64, "{}", f.name);
-        let open = f.store.fact(&ducha, "opinion.risk_points_open", s.c.county.id, year).await.unwrap();
+        let open = f
+            .store
+            .fact(&ducha, "opinion.risk_points_open", s.c.county.id, year)
+            .await
+            .unwrap();
         assert_eq!(open.value, Some(1.0), "{}", f.name);
-        let b_fact = f.store.fact(&ducha, "opinion.incidents", s.c.town_b.id, year).await.unwrap();
+        let b_fact = f
+            .store
+            .fact(&ducha, "opinion.incidents", s.c.town_b.id, year)
+            .await
+            .unwrap();
         assert_eq!(b_fact.value, Some(0.0), "{}", f.name);
     }
 }
@@ -310,10 +410,24 @@ async fn hand_entries_plans_risks_and_grievances() {
         let s = setup(&*f.store).await;
         let policy = DeadlinePolicy::defaults();
         let now = f.clock_now();
-        let new = NewIncident::parse(s.c.town_a.id, "高速公路征地拆迁群众聚集", "", "major", now, "赵宣传", None, &policy)
-            .unwrap();
+        let new = NewIncident::parse(
+            s.c.town_a.id,
+            "高速公路征地拆迁群众聚集",
+            "",
+            "major",
+            now,
+            "赵宣传",
+            None,
+            &policy,
+        )
+        .unwrap();
         let incident = f.store.open_incident(&s.staff, new).await.unwrap();
-        assert_eq!(incident.deadlines.first_response, now + Duration::hours(4), "{}", f.name);
+        assert_eq!(
+            incident.deadlines.first_response,
+            now + Duration::hours(4),
+            "{}",
+            f.name
+        );
         let plan = f
             .store
             .create_plan(
@@ -331,23 +445,53 @@ async fn hand_entries_plans_risks_and_grievances() {
             .check_item(&s.staff, incident.id, with_list.checklist[0].id, true)
             .await
             .unwrap();
-        assert!(f.store.incident(&s.staff, incident.id).await.unwrap().checklist[0].done, "{}", f.name);
+        assert!(
+            f.store.incident(&s.staff, incident.id).await.unwrap().checklist[0].done,
+            "{}",
+            f.name
+        );
 
         let today = local_today(&f);
         let risk = f
             .store
             .create_risk(
                 &s.staff,
-                NewRiskPoint::parse(s.c.town_a.id, "高速公路征地拆迁", "medium", "赵宣传", "", "征地", "7", today)
-                    .unwrap(),
+                NewRiskPoint::parse(
+                    s.c.town_a.id,
+                    "高速公路征地拆迁",
+                    "medium",
+                    "赵宣传",
+                    "",
+                    "征地",
+                    "7",
+                    today,
+                )
+                .unwrap(),
             )
             .await
             .unwrap();
-        let g = NewGrievance::parse(s.c.town_a.id, Some(risk.id), &today.to_string(), "来访", "补偿标准不清", today)
-            .unwrap();
+        let g = NewGrievance::parse(
+            s.c.town_a.id,
+            Some(risk.id),
+            &today.to_string(),
+            "来访",
+            "补偿标准不清",
+            today,
+        )
+        .unwrap();
         f.store.add_grievance(&s.staff, g).await.unwrap();
-        assert_eq!(f.store.risk(&s.staff, risk.id).await.unwrap().grievances, 1, "{}", f.name);
-        assert_eq!(f.store.grievances(&s.staff, Some(risk.id)).await.unwrap().len(), 1, "{}", f.name);
+        assert_eq!(
+            f.store.risk(&s.staff, risk.id).await.unwrap().grievances,
+            1,
+            "{}",
+            f.name
+        );
+        assert_eq!(
+            f.store.grievances(&s.staff, Some(risk.id)).await.unwrap().len(),
+            1,
+            "{}",
+            f.name
+        );
         f.clock.advance(Duration::days(8));
         let overdue = f.store.risk(&s.staff, risk.id).await.unwrap();
         assert!(overdue.review_overdue(local_today(&f)), "{}", f.name);
@@ -371,7 +515,10 @@ async fn sources_tokens_and_settings() {
         let s = setup(&*f.store).await;
         let src = f.store.source(&s.console, s.source).await.unwrap();
         assert!(!src.has_token, "{}", f.name);
-        f.store.set_source_token(&s.console, s.source, "abc123hash").await.unwrap();
+        f.store
+            .set_source_token(&s.console, s.source, "abc123hash")
+            .await
+            .unwrap();
         let found = f.store.source_by_token("abc123hash").await.unwrap().unwrap();
         assert_eq!(found.id, s.source, "{}", f.name);
         assert!(f.store.source_by_token("other").await.unwrap().is_none(), "{}", f.name);
@@ -389,7 +536,11 @@ async fn sources_tokens_and_settings() {
         // A higher threshold keeps the burst from alerting.
         let admin = scope_of(&s.c.town_a, &[Role::UnitAdmin]);
         f.store
-            .save_opinion_settings(&admin, s.c.town_a.id, OpinionSettings::parse("critical", "http://10.0.0.5/hook").unwrap())
+            .save_opinion_settings(
+                &admin,
+                s.c.town_a.id,
+                OpinionSettings::parse("critical", "http://10.0.0.5/hook").unwrap(),
+            )
             .await
             .unwrap();
         assert!(OpinionSettings::parse("serious", "ftp://x").is_err());

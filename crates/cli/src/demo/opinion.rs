@@ -118,9 +118,24 @@ pub async fn load(
         .create_source(scope, NewSource::parse(county.id, SOURCE, "综合")?)
         .await?;
     for (unit, name, rule, weight) in [
-        (hekou, "河口镇拆迁补偿", "(河口镇 | 河口) & (拆迁 | 补偿 | 上访 | 搬迁 | 讨说法) & !招聘", "1.2"),
-        (shiqiao, "石桥镇征地拆迁", "(石桥镇 | 石桥) & (征地 | 拆迁 | 补偿 | 高速) & !招聘", "1.2"),
-        (qingshan, "青山镇环境投诉", "青山镇 & (臭味 | 污染 | 养殖场) & 投诉", "1"),
+        (
+            hekou,
+            "河口镇拆迁补偿",
+            "(河口镇 | 河口) & (拆迁 | 补偿 | 上访 | 搬迁 | 讨说法) & !招聘",
+            "1.2",
+        ),
+        (
+            shiqiao,
+            "石桥镇征地拆迁",
+            "(石桥镇 | 石桥) & (征地 | 拆迁 | 补偿 | 高速) & !招聘",
+            "1.2",
+        ),
+        (
+            qingshan,
+            "青山镇环境投诉",
+            "青山镇 & (臭味 | 污染 | 养殖场) & 投诉",
+            "1",
+        ),
         (county, "涉县谣言", "云岭 & (谣言 | 辟谣 | 不实)", "1.5"),
     ] {
         store
@@ -129,13 +144,40 @@ pub async fn load(
     }
     let mut risks = Vec::new();
     for (unit, title, level, owner, measures, keywords, days) in [
-        (hekou, "危岩搬迁户补偿诉求", "high", "河口镇党委副书记", "逐户走访、公开补偿标准、每周通报安置房进度", "危岩 搬迁 安置房", "7"),
-        (shiqiao, "高速公路征地拆迁", "high", "石桥镇镇长", "联合县自然资源局核实补偿、设接访点", "高速 征地", "14"),
-        (qingshan, "养殖场异味投诉", "medium", "青山镇宣传委员", "督促养殖场整改、定期回访", "养殖场 臭味", "30"),
+        (
+            hekou,
+            "危岩搬迁户补偿诉求",
+            "high",
+            "河口镇党委副书记",
+            "逐户走访、公开补偿标准、每周通报安置房进度",
+            "危岩 搬迁 安置房",
+            "7",
+        ),
+        (
+            shiqiao,
+            "高速公路征地拆迁",
+            "high",
+            "石桥镇镇长",
+            "联合县自然资源局核实补偿、设接访点",
+            "高速 征地",
+            "14",
+        ),
+        (
+            qingshan,
+            "养殖场异味投诉",
+            "medium",
+            "青山镇宣传委员",
+            "督促养殖场整改、定期回访",
+            "养殖场 臭味",
+            "30",
+        ),
     ] {
         risks.push(
             store
-                .create_risk(scope, NewRiskPoint::parse(unit.id, title, level, owner, measures, keywords, days, today)?)
+                .create_risk(
+                    scope,
+                    NewRiskPoint::parse(unit.id, title, level, owner, measures, keywords, days, today)?,
+                )
                 .await?,
         );
     }
@@ -147,7 +189,10 @@ pub async fn load(
         let r = &risks[risk];
         let on = (today - Duration::days(days_ago)).to_string();
         store
-            .add_grievance(scope, NewGrievance::parse(r.unit_id, Some(r.id), &on, channel, content, today)?)
+            .add_grievance(
+                scope,
+                NewGrievance::parse(r.unit_id, Some(r.id), &on, channel, content, today)?,
+            )
             .await?;
     }
     for (topic, items) in [
@@ -155,7 +200,10 @@ pub async fn load(
             "征地拆迁群体性诉求",
             "30分钟内核实情况并报告县委宣传部\n研判是否需要发布权威信息\n责任单位负责人当面接待群众\n公开补偿标准和进度\n办结后回访并复盘",
         ),
-        ("涉县网络谣言", "固定证据\n联系有关部门核实\n通过“云岭发布”辟谣\n必要时报公安机关依法处置"),
+        (
+            "涉县网络谣言",
+            "固定证据\n联系有关部门核实\n通过“云岭发布”辟谣\n必要时报公安机关依法处置",
+        ),
     ] {
         store
             .create_plan(scope, NewContingencyPlan::parse(county.id, topic, items)?)

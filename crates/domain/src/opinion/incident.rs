@@ -233,7 +233,9 @@ impl Incident {
     }
 
     pub fn age_hours(&self, now: DateTime<Utc>) -> i64 {
-        (self.concluded_at.unwrap_or(now) - self.discovered_at).num_hours().max(0)
+        (self.concluded_at.unwrap_or(now) - self.discovered_at)
+            .num_hours()
+            .max(0)
     }
 
     /// Hours from discovery to the first response, if there was one.
@@ -335,7 +337,11 @@ impl NewStep {
             };
             Err(FieldError::new(
                 "环节",
-                format!("当前为「{}」，不能进入「{}」；{hint}", current.label(), self.stage.label()),
+                format!(
+                    "当前为「{}」，不能进入「{}」；{hint}",
+                    current.label(),
+                    self.stage.label()
+                ),
             ))
         }
     }

@@ -36,7 +36,9 @@ impl RiskLevel {
     }
 
     pub fn from_code(code: &str) -> Option<RiskLevel> {
-        RiskLevel::ALL.into_iter().find(|l| l.code() == code || l.label() == code)
+        RiskLevel::ALL
+            .into_iter()
+            .find(|l| l.code() == code || l.label() == code)
     }
 }
 
@@ -213,8 +215,17 @@ mod tests {
 
     #[test]
     fn review_dates_and_overdue_flag() {
-        let n = NewRiskPoint::parse(UnitId(1), "危岩搬迁户补偿诉求", "high", "王建国", "逐户走访", "危岩", "7", day(1))
-            .unwrap();
+        let n = NewRiskPoint::parse(
+            UnitId(1),
+            "危岩搬迁户补偿诉求",
+            "high",
+            "王建国",
+            "逐户走访",
+            "危岩",
+            "7",
+            day(1),
+        )
+        .unwrap();
         assert_eq!(n.next_review, day(8));
         let mut r = RiskPoint {
             id: 1,

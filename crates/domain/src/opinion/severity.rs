@@ -141,10 +141,13 @@ impl SeverityConfig {
     /// increasing, topic-weight range ordered.
     pub fn from_toml(src: &str) -> Result<SeverityConfig, SeverityConfigError> {
         let table: toml::Table = toml::from_str(src).map_err(|e| SeverityConfigError::Syntax {
-            line: e.span().map_or(0, |s| src[..s.start.min(src.len())].matches('\n').count() + 1),
+            line: e
+                .span()
+                .map_or(0, |s| src[..s.start.min(src.len())].matches('\n').count() + 1),
             message: e.message().to_string(),
         })?;
-        let config = SeverityConfig::deserialize(table).map_err(|e| SeverityConfigError::Shape(e.message().to_string()))?;
+        let config =
+            SeverityConfig::deserialize(table).map_err(|e| SeverityConfigError::Shape(e.message().to_string()))?;
         config.validate()?;
         Ok(config)
     }

@@ -12,8 +12,31 @@ use std::sync::Arc;
 /// Words that signal a negative post (complaints, protests, accusations). Counted per post
 /// of an event; the count feeds the severity formula.
 pub(crate) const NEGATIVE_WORDS: &[&str] = &[
-    "投诉", "上访", "维权", "不满", "黑幕", "强拆", "讨说法", "欺压", "腐败", "拖欠", "克扣", "打人", "冲突", "围堵",
-    "抗议", "曝光", "造假", "欺骗", "不公", "求助", "无人管", "不作为", "乱收费", "坑", "怒",
+    "投诉",
+    "上访",
+    "维权",
+    "不满",
+    "黑幕",
+    "强拆",
+    "讨说法",
+    "欺压",
+    "腐败",
+    "拖欠",
+    "克扣",
+    "打人",
+    "冲突",
+    "围堵",
+    "抗议",
+    "曝光",
+    "造假",
+    "欺骗",
+    "不公",
+    "求助",
+    "无人管",
+    "不作为",
+    "乱收费",
+    "坑",
+    "怒",
 ];
 
 pub(crate) fn negative_hits(normalized: &str) -> u64 {

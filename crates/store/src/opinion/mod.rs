@@ -80,7 +80,13 @@ pub struct NewScheme {
 
 impl NewScheme {
     /// Checks the rule with the parser: a rule with an error is refused with its position.
-    pub fn parse(unit_id: UnitId, name: &str, rule: &str, topic_weight: &str, active: bool) -> Result<NewScheme, FieldError> {
+    pub fn parse(
+        unit_id: UnitId,
+        name: &str,
+        rule: &str,
+        topic_weight: &str,
+        active: bool,
+    ) -> Result<NewScheme, FieldError> {
         let name = name.trim();
         if name.is_empty() || name.chars().count() > 60 {
             return Err(FieldError::new("方案名称", "请填写方案名称（不超过 60 字）"));
@@ -259,7 +265,12 @@ pub trait OpinionStore: Send + Sync {
         posts: Vec<Post>,
         severity: &SeverityConfig,
     ) -> Result<IngestSummary>;
-    async fn opinion_events(&self, scope: &Scope, filter: &EventFilter, page: PageRequest) -> Result<Page<OpinionEvent>>;
+    async fn opinion_events(
+        &self,
+        scope: &Scope,
+        filter: &EventFilter,
+        page: PageRequest,
+    ) -> Result<Page<OpinionEvent>>;
     async fn opinion_event(&self, scope: &Scope, id: i64) -> Result<OpinionEvent>;
     async fn event_posts(&self, scope: &Scope, id: i64, limit: i64) -> Result<Vec<OpinionPost>>;
     /// Alerts of units in the scope, newest first.
@@ -305,8 +316,7 @@ pub(crate) const SOURCE_COLUMNS: &str = "SELECT s.id, s.unit_id, u.name AS unit_
      (SELECT COUNT(*) FROM opinion_posts p WHERE p.source_id = s.id) AS posts \
      FROM opinion_sources s JOIN units u ON u.id = s.unit_id ";
 
-pub(crate) const SOURCE_SCOPE: &str =
-    "JOIN unit_closure c ON c.descendant_id = s.unit_id WHERE c.ancestor_id = $1";
+pub(crate) const SOURCE_SCOPE: &str = "JOIN unit_closure c ON c.descendant_id = s.unit_id WHERE c.ancestor_id = $1";
 
 pub(crate) const SCHEME_COLUMNS: &str = "SELECT s.id, s.unit_id, u.name AS unit_name, s.name, s.rule, s.topic_weight, \
      s.active FROM opinion_schemes s JOIN units u ON u.id = s.unit_id \
@@ -328,8 +338,7 @@ pub(crate) const ALERT_COLUMNS: &str = "SELECT a.id, a.unit_id, u.name AS unit_n
       AND n.read_at IS NULL) AS unread \
      FROM opinion_alerts a JOIN opinion_events e ON e.id = a.event_id JOIN units u ON u.id = a.unit_id ";
 
-pub(crate) const ALERT_SCOPE: &str =
-    "JOIN unit_closure c ON c.descendant_id = a.unit_id WHERE c.ancestor_id = $1";
+pub(crate) const ALERT_SCOPE: &str = "JOIN unit_closure c ON c.descendant_id = a.unit_id WHERE c.ancestor_id = $1";
 
 pub(crate) const INCIDENT_COLUMNS: &str = "SELECT i.id, i.unit_id, u.name AS unit_name, i.title, i.summary, i.level, \
      i.stage, i.discovered_at, i.first_response_due, i.conclusion_due, i.responded_at, i.concluded_at, i.alert_id, \

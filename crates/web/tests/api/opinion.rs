@@ -24,11 +24,27 @@ async fn app_with_monitoring() -> (TestApp, Arc<FixedClock>) {
         .unwrap();
     let hash = hex_sha256(TOKEN);
     app.store.set_source_token(&console, source.id, &hash).await.unwrap();
-    let scheme = NewScheme::parse(app.town_a.id, "河口镇搬迁补偿", "河口镇 & (搬迁 | 补偿 | 上访) & !招聘", "1", true).unwrap();
+    let scheme = NewScheme::parse(
+        app.town_a.id,
+        "河口镇搬迁补偿",
+        "河口镇 & (搬迁 | 补偿 | 上访) & !招聘",
+        "1",
+        true,
+    )
+    .unwrap();
     app.store.save_scheme(&console, None, scheme).await.unwrap();
     let today = (clock_now(&clock) + Duration::hours(8)).date_naive();
-    let risk = NewRiskPoint::parse(app.town_a.id, "危岩搬迁户补偿诉求", "high", "王建国", "逐户走访", "危岩", "30", today)
-        .unwrap();
+    let risk = NewRiskPoint::parse(
+        app.town_a.id,
+        "危岩搬迁户补偿诉求",
+        "high",
+        "王建国",
+        "逐户走访",
+        "危岩",
+        "30",
+        today,
+    )
+    .unwrap();
     app.store.create_risk(&console, risk).await.unwrap();
     (app, clock)
 }
@@ -39,7 +55,10 @@ fn clock_now(clock: &FixedClock) -> chrono::DateTime<Utc> {
 }
 
 fn hex_sha256(s: &str) -> String {
-    Sha256::digest(s.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    Sha256::digest(s.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 fn burst_lines(at: chrono::DateTime<Utc>) -> String {
@@ -79,7 +98,11 @@ async fn a_burst_becomes_an_incident_that_the_county_sees_overdue() {
     let alert = report["alerts"][0].as_i64().expect("the burst raised an alert");
 
     // Pushing the same posts again changes nothing.
-    let again: serde_json::Value = push(&app, TOKEN, burst_lines(clock_now(&clock))).await.json().await.unwrap();
+    let again: serde_json::Value = push(&app, TOKEN, burst_lines(clock_now(&clock)))
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(again["new"], 0);
     assert_eq!(again["duplicate"], 25);
     assert_eq!(again["alerts"].as_array().unwrap().len(), 0);
@@ -92,13 +115,21 @@ async fn a_burst_becomes_an_incident_that_the_county_sees_overdue() {
     assert!(page.contains("河口镇危岩搬迁户"), "{page}");
     assert!(page.contains(&format!("/opinion/alerts/{alert}/incident")), "{page}");
     let res = app
-        .post_form(&staff, "/opinion/alerts", &format!("/opinion/alerts/{alert}/incident"), &[])
+        .post_form(
+            &staff,
+            "/opinion/alerts",
+            &format!("/opinion/alerts/{alert}/incident"),
+            &[],
+        )
         .await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     let location = res.headers()["location"].to_str().unwrap().to_string();
     assert!(location.starts_with("/opinion/incidents/"), "{location}");
     let (_, detail) = app.text(&staff, &location).await;
-    assert!(detail.contains("危岩搬迁户补偿诉求"), "linked to the known risk point: {detail}");
+    assert!(
+        detail.contains("危岩搬迁户补偿诉求"),
+        "linked to the known risk point: {detail}"
+    );
     assert!(detail.contains("时限内"), "{detail}");
 
     // The event page highlights the hits and escapes the posts' markup.
@@ -173,7 +204,12 @@ async fn schemes_show_rule_errors_at_their_position() {
             &staff,
             "/opinion/schemes",
             "/opinion/schemes",
-            &[("unit", &app.town_a.id.to_string()), ("name", "坏规则"), ("rule", "河口镇 & (拆迁 | "), ("topic_weight", "1")],
+            &[
+                ("unit", &app.town_a.id.to_string()),
+                ("name", "坏规则"),
+                ("rule", "河口镇 & (拆迁 | "),
+                ("topic_weight", "1"),
+            ],
         )
         .await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
@@ -185,7 +221,13 @@ async fn schemes_show_rule_errors_at_their_position() {
             &staff,
             "/opinion/schemes",
             "/opinion/schemes",
-            &[("unit", &app.town_a.id.to_string()), ("name", "好规则"), ("rule", "河口镇 & 上访"), ("topic_weight", "1"), ("active", "1")],
+            &[
+                ("unit", &app.town_a.id.to_string()),
+                ("name", "好规则"),
+                ("rule", "河口镇 & 上访"),
+                ("topic_weight", "1"),
+                ("active", "1"),
+            ],
         )
         .await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);

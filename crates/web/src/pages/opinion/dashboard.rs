@@ -122,7 +122,11 @@ pub async fn view(State(state): State<AppState>, auth: Auth) -> Result<Dashboard
     };
     let events = state
         .store
-        .opinion_events(&auth.scope, &filter, PageRequest::new(None, Some(PageRequest::MAX_PER_PAGE)))
+        .opinion_events(
+            &auth.scope,
+            &filter,
+            PageRequest::new(None, Some(PageRequest::MAX_PER_PAGE)),
+        )
         .await?;
     let mut per_day: BTreeMap<NaiveDate, usize> = BTreeMap::new();
     for e in &events.items {
@@ -146,7 +150,10 @@ pub async fn view(State(state): State<AppState>, auth: Auth) -> Result<Dashboard
         .collect();
 
     let mut per_unit: BTreeMap<(String, i64), Vec<&shoutu_domain::opinion::Incident>> = BTreeMap::new();
-    for i in all.iter().filter(|i| crate::time::local_date(i.discovered_at) >= year_start) {
+    for i in all
+        .iter()
+        .filter(|i| crate::time::local_date(i.discovered_at) >= year_start)
+    {
         per_unit.entry((i.unit_name.clone(), i.unit_id.0)).or_default().push(i);
     }
     let times = per_unit
@@ -165,7 +172,10 @@ pub async fn view(State(state): State<AppState>, auth: Auth) -> Result<Dashboard
             let on_time = if judged.is_empty() {
                 "（无数据）".to_string()
             } else {
-                format!("{:.0}%", judged.iter().filter(|b| **b).count() as f64 * 100.0 / judged.len() as f64)
+                format!(
+                    "{:.0}%",
+                    judged.iter().filter(|b| **b).count() as f64 * 100.0 / judged.len() as f64
+                )
             };
             UnitTimes {
                 unit,

@@ -409,7 +409,9 @@ pub async fn create_plan(
     };
     match outcome {
         Submitted::Saved(_) => Ok(see_other("/opinion/plans")),
-        Submitted::Fix(e) => Ok(unprocessable(plans_page(&state, &auth, form.topic, form.items, Some(e)).await?)),
+        Submitted::Fix(e) => Ok(unprocessable(
+            plans_page(&state, &auth, form.topic, form.items, Some(e)).await?,
+        )),
     }
 }
 

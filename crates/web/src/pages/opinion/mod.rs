@@ -25,7 +25,10 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/opinion/alerts/read", post(monitor::mark_read))
         .route("/opinion/alerts/{id}/incident", post(handling::open_from_alert))
         .route("/opinion/schemes", get(monitor::schemes).post(monitor::create_scheme))
-        .route("/opinion/schemes/{id}", get(monitor::scheme_form).post(monitor::update_scheme))
+        .route(
+            "/opinion/schemes/{id}",
+            get(monitor::scheme_form).post(monitor::update_scheme),
+        )
         .route("/opinion/settings", post(monitor::save_settings))
         .route("/opinion/sources", get(monitor::sources).post(monitor::create_source))
         .route("/opinion/sources/{id}/token", post(monitor::issue_token))

@@ -350,7 +350,9 @@ async fn save_scheme(state: AppState, auth: Auth, id: Option<i64>, form: SchemeF
     };
     match outcome {
         Submitted::Saved(_) => Ok(see_other("/opinion/schemes?saved=1")),
-        Submitted::Fix(e) => Ok(unprocessable(schemes_page(&state, &auth, id, form, Some(e), false).await?)),
+        Submitted::Fix(e) => Ok(unprocessable(
+            schemes_page(&state, &auth, id, form, Some(e), false).await?,
+        )),
     }
 }
 
@@ -457,7 +459,10 @@ pub async fn create_source(
 pub async fn issue_token(State(state): State<AppState>, auth: Auth, Id(id): Id) -> Result<SourcesPage, AppError> {
     auth.require(Action::ManageUnits)?;
     let token = random_token();
-    let source = state.store.set_source_token(&auth.scope, id, &token_hash(&token)).await?;
+    let source = state
+        .store
+        .set_source_token(&auth.scope, id, &token_hash(&token))
+        .await?;
     sources_page(&state, &auth, Some((source.name, token)), None).await
 }
 

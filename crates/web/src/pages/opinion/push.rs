@@ -65,7 +65,12 @@ pub async fn push(State(state): State<AppState>, headers: HeaderMap, body: Bytes
         Err(e) => return refuse(StatusCode::BAD_REQUEST, &e.to_string()),
     };
     // The source acts for its own unit, as a staff member would.
-    let scope = Scope::new(source.unit_id, vec![Role::Staff], None, format!("信息源「{}」", source.name));
+    let scope = Scope::new(
+        source.unit_id,
+        vec![Role::Staff],
+        None,
+        format!("信息源「{}」", source.name),
+    );
     let summary = match state
         .store
         .ingest_posts(&scope, source.id, report.posts, &state.opinion_severity)
@@ -114,7 +119,9 @@ async fn post_json(url: &str, payload: &serde_json::Value) -> Result<(), String>
     let rest = url
         .strip_prefix("http://")
         .ok_or_else(|| "only http:// bridges are supported".to_string())?;
-    let (host_port, path) = rest.split_once('/').map_or((rest, "/".to_string()), |(h, p)| (h, format!("/{p}")));
+    let (host_port, path) = rest
+        .split_once('/')
+        .map_or((rest, "/".to_string()), |(h, p)| (h, format!("/{p}")));
     let addr = if host_port.contains(':') {
         host_port.to_string()
     } else {
