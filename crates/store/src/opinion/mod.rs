@@ -139,7 +139,7 @@ impl OpinionSettings {
         let alert_level =
             SeverityLevel::from_code(level.trim()).ok_or_else(|| FieldError::new("预警级别", "请选择预警级别"))?;
         let url = webhook_url.trim();
-        if !url.is_empty() && !(url.starts_with("http://") || url.starts_with("https://")) {
+        if !(url.is_empty() || url.starts_with("http://") || url.starts_with("https://")) {
             return Err(FieldError::new("推送地址", "推送地址应以 http:// 或 https:// 开头"));
         }
         Ok(OpinionSettings {
