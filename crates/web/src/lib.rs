@@ -9,6 +9,7 @@ mod error;
 mod extract;
 pub mod files;
 mod pages;
+pub mod record_link;
 mod security;
 mod time;
 mod upload;

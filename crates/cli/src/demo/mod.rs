@@ -113,8 +113,10 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     };
     println!();
-    println!("请用浏览器打开：http://{}/", listener.local_addr()?);
     println!("（按 Ctrl-C 停止）");
+    // The address comes last: whoever reads it (a script, the CLI test) may stop reading
+    // there, and a line printed after it would then fail on the closed pipe.
+    println!("请用浏览器打开：http://{}/", listener.local_addr()?);
     crate::serve::serve(listener, store, clock, args.web.config("shoutu-demo-files"), rules).await?;
     Ok(ExitCode::SUCCESS)
 }
