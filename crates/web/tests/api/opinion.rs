@@ -7,7 +7,7 @@ use reqwest::StatusCode;
 use sha2::{Digest, Sha256};
 use shoutu_domain::opinion::NewRiskPoint;
 use shoutu_domain::{FixedClock, Scope};
-use shoutu_store::{NewScheme, NewSource};
+use shoutu_store::{NewScheme, NewSource, OpinionSettings};
 use shoutu_web::Config;
 use std::sync::Arc;
 
@@ -233,4 +233,28 @@ async fn schemes_show_rule_errors_at_their_position() {
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     let (_, page) = app.text(&staff, "/opinion/schemes").await;
     assert!(page.contains("好规则"), "{page}");
+}
+
+#[tokio::test]
+async fn alerts_reach_the_units_webhook() {
+    use tokio::io::AsyncReadExt;
+    let (app, clock) = app_with_monitoring().await;
+    let bridge = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hook", bridge.local_addr().unwrap());
+    let admin = Scope::console(app.county.id);
+    app.store
+        .save_opinion_settings(&admin, app.town_a.id, OpinionSettings::parse("serious", &url).unwrap())
+        .await
+        .unwrap();
+    let res = push(&app, TOKEN, burst_lines(clock_now(&clock))).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let (mut conn, _) = tokio::time::timeout(std::time::Duration::from_secs(10), bridge.accept())
+        .await
+        .expect("the bridge is called")
+        .unwrap();
+    let mut request = Vec::new();
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(5), conn.read_to_end(&mut request)).await;
+    let request = String::from_utf8_lossy(&request);
+    assert!(request.starts_with("POST /hook HTTP/1.1"), "{request}");
+    assert!(request.contains("舆情预警") && request.contains("河口镇"), "{request}");
 }
