@@ -26,6 +26,10 @@ use crate::Result;
 /// enough that a failure loses little and readers are not blocked for long.
 pub const INGEST_CHUNK: usize = 5_000;
 
+/// Rows per INSERT statement for posts that match no scheme (9 parameters a row, well under
+/// SQLite's and PostgreSQL's parameter limits).
+pub(crate) const INSERT_BATCH: usize = 200;
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Source {
     pub id: i64,
@@ -573,6 +577,7 @@ macro_rules! impl_opinion {
                     let now = txn.now;
                     let mut touched: BTreeMap<i64, Touch> = BTreeMap::new();
                     let mut combined = String::new();
+                    let mut pending: Vec<(String, DateTime<Utc>, Post)> = Vec::with_capacity(INSERT_BATCH);
                     for mut post in chunk {
                         post.source = source.name.clone();
                         let key = post.dedup_key();
@@ -592,23 +597,11 @@ macro_rules! impl_opinion {
                             .iter()
                             .find_map(|m| state.schemes.get(&m.rule.0).map(|info| (m.rule.0, *info)));
                         let Some((scheme_id, info)) = scheme else {
-                            let row: Option<(i64,)> = sqlx::query_as(INSERT_POST)
-                                .bind(source.id)
-                                .bind(&key)
-                                .bind(&post.platform)
-                                .bind(&post.url)
-                                .bind(&post.author)
-                                .bind(published)
-                                .bind(&post.title)
-                                .bind(&post.text)
-                                .bind(None::<i64>)
-                                .bind(now)
-                                .fetch_optional(&mut *txn.tx)
-                                .await?;
-                            if row.is_some() {
-                                summary.new += 1;
-                            } else {
-                                summary.duplicate += 1;
+                            // Most posts match nothing: they are written many rows per
+                            // statement, which is what makes bulk ingest fast on SQLite.
+                            pending.push((key, published, post));
+                            if pending.len() == INSERT_BATCH {
+                                Self::opinion_flush_posts(&mut txn, source.id, &mut pending, &mut summary).await?;
                             }
                             continue;
                         };
@@ -681,6 +674,7 @@ macro_rules! impl_opinion {
                         touch.first = touch.first.min(published);
                         touch.last = touch.last.max(published);
                     }
+                    Self::opinion_flush_posts(&mut txn, source.id, &mut pending, &mut summary).await?;
                     let mut settings: HashMap<UnitId, OpinionSettings> = HashMap::new();
                     for (event_id, t) in touched {
                         if t.created {
@@ -688,6 +682,8 @@ macro_rules! impl_opinion {
                         } else {
                             summary.events_updated += 1;
                         }
+                        // An event created in this chunk starts from nothing; only older
+                        // ones need reading back.
                         let (volume, negative, platforms, alerted, first_seen, last_seen): (
                             i64,
                             i64,
@@ -695,13 +691,17 @@ macro_rules! impl_opinion {
                             bool,
                             DateTime<Utc>,
                             DateTime<Utc>,
-                        ) = sqlx::query_as(
-                            "SELECT volume, negative_hits, platforms, alerted, first_seen, last_seen \
-                             FROM opinion_events WHERE id = $1",
-                        )
-                        .bind(event_id)
-                        .fetch_one(&mut *txn.tx)
-                        .await?;
+                        ) = if t.created {
+                            (0, 0, "{}".to_string(), false, t.first, t.last)
+                        } else {
+                            sqlx::query_as(
+                                "SELECT volume, negative_hits, platforms, alerted, first_seen, last_seen \
+                                 FROM opinion_events WHERE id = $1",
+                            )
+                            .bind(event_id)
+                            .fetch_one(&mut *txn.tx)
+                            .await?
+                        };
                         let volume = volume + t.new_posts;
                         let negative = negative + t.negative as i64;
                         let mut merged: BTreeMap<String, i64> = serde_json::from_str(&platforms).unwrap_or_default();
@@ -783,6 +783,61 @@ macro_rules! impl_opinion {
                     .await?;
                     txn.commit().await?;
                     Ok(summary)
+                }
+
+                /// Writes the posts that matched no scheme, many rows per statement; posts
+                /// already stored (same source id or URL) are left alone and counted.
+                async fn opinion_flush_posts(
+                    txn: &mut Txn,
+                    source: i64,
+                    pending: &mut Vec<(String, DateTime<Utc>, Post)>,
+                    summary: &mut IngestSummary,
+                ) -> Result<()> {
+                    if pending.is_empty() {
+                        return Ok(());
+                    }
+                    let mut statement = String::from(
+                        "INSERT INTO opinion_posts (source_id, dedup_key, platform, url, author, published_at, \
+                         title, body, created_at) VALUES ",
+                    );
+                    for i in 0..pending.len() {
+                        let b = i * 9;
+                        if i > 0 {
+                            statement.push(',');
+                        }
+                        statement.push_str(&format!(
+                            "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
+                            b + 1,
+                            b + 2,
+                            b + 3,
+                            b + 4,
+                            b + 5,
+                            b + 6,
+                            b + 7,
+                            b + 8,
+                            b + 9
+                        ));
+                    }
+                    statement.push_str(" ON CONFLICT (dedup_key) DO NOTHING RETURNING id");
+                    let now = txn.now;
+                    let mut query = sqlx::query_as::<_, (i64,)>(&statement);
+                    for (key, published, post) in pending.iter() {
+                        query = query
+                            .bind(source)
+                            .bind(key)
+                            .bind(&post.platform)
+                            .bind(&post.url)
+                            .bind(&post.author)
+                            .bind(*published)
+                            .bind(&post.title)
+                            .bind(&post.text)
+                            .bind(now);
+                    }
+                    let inserted = query.fetch_all(&mut *txn.tx).await?.len();
+                    summary.new += inserted;
+                    summary.duplicate += pending.len() - inserted;
+                    pending.clear();
+                    Ok(())
                 }
 
                 async fn opinion_settings_of<'e, E>(executor: E, unit: UnitId) -> Result<OpinionSettings>
