@@ -2,7 +2,9 @@
 
 mod accounts;
 mod archive;
+mod bench;
 mod demo;
+mod ingest;
 mod report;
 mod search;
 mod serve;
@@ -56,10 +58,12 @@ enum Command {
     Archive(archive::ArchiveArgs),
     /// Rebuild the full-text search index from the audit log
     Reindex(search::ReindexArgs),
-    /// Measure speed on the demo county
+    /// Ingest posts (JSON Lines, CSV, RSS/Atom) into 舆情 monitoring
+    Ingest(ingest::IngestArgs),
+    /// Measure the speed of a pipeline on generated data
     Bench {
         #[command(subcommand)]
-        command: search::BenchCommand,
+        command: bench::BenchCommand,
     },
 }
 
@@ -120,7 +124,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Demo(args) => demo::run(args).await,
         Command::Serve(args) => serve::run(&cli.database_url, args).await,
-        Command::Bench { command } => search::bench(command).await,
+        Command::Bench { command } => bench::run(command).await,
         command => {
             let store = shoutu_store::connect(&cli.database_url, Arc::new(SystemClock)).await?;
             match command {
@@ -136,6 +140,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 Command::Ledgers(args) => archive::ledgers(&*store, args).await,
                 Command::Archive(args) => archive::archive(&*store, args).await,
                 Command::Reindex(args) => search::reindex(&cli.database_url, &*store, args).await,
+                Command::Ingest(args) => ingest::run(&*store, args).await,
                 Command::Demo(_) | Command::Serve(_) | Command::Check(_) | Command::Bench { .. } => {
                     unreachable!("handled above")
                 }

@@ -2,7 +2,7 @@
 //! and its speed over the demo county.
 
 use anyhow::Context;
-use clap::{Args, Subcommand};
+use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 use rand::SeedableRng;
 use shoutu_domain::{Clock, Role, Scope, SystemClock};
@@ -61,12 +61,6 @@ pub async fn reindex(database_url: &str, store: &dyn Store, args: ReindexArgs) -
     Ok(ExitCode::SUCCESS)
 }
 
-#[derive(Subcommand)]
-pub enum BenchCommand {
-    /// Load the demo county into a temporary database, index it and time a fixed set of searches
-    Search(BenchSearchArgs),
-}
-
 #[derive(Args)]
 pub struct BenchSearchArgs {
     /// Rounds over the query set
@@ -92,8 +86,7 @@ const QUERIES: &[&str] = &[
     "不存在的词语",
 ];
 
-pub async fn bench(command: BenchCommand) -> anyhow::Result<ExitCode> {
-    let BenchCommand::Search(args) = command;
+pub async fn bench(args: BenchSearchArgs) -> anyhow::Result<ExitCode> {
     let dir = tempfile::tempdir().context("无法创建临时目录")?;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let url = format!("sqlite:{}", dir.path().join("bench.db").display());

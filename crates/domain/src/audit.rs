@@ -143,6 +143,16 @@ pub const RECORD_TYPES: &[(&str, &str)] = &[
     ("inspection", "督查"),
     ("inspection_finding", "督查发现问题"),
     ("rectification", "整改事项"),
+    ("opinion_source", "舆情信息源"),
+    ("opinion_ingest", "舆情信息导入"),
+    ("opinion_scheme", "监测方案"),
+    ("opinion_settings", "舆情预警设置"),
+    ("opinion_alert", "舆情预警"),
+    ("opinion_incident", "舆情处置"),
+    ("opinion_step", "舆情处置环节"),
+    ("opinion_plan", "处置预案"),
+    ("opinion_risk", "风险点"),
+    ("opinion_grievance", "群众诉求"),
 ];
 
 pub fn record_type_label(code: &str) -> &str {
@@ -182,6 +192,13 @@ pub fn action_label(code: &str) -> &str {
         "progress" => "报送整改进展",
         "accept" => "验收销号",
         "reopen" => "复查重新打开",
+        "ingest" => "导入",
+        "rotate_token" => "更换令牌",
+        "step" => "处置环节",
+        "apply_plan" => "套用预案",
+        "check" => "勾选清单",
+        "review" => "复核",
+        "read" => "已读",
         other => other,
     }
 }

@@ -12,6 +12,7 @@ mod assessment;
 mod connect;
 mod error;
 mod facts;
+mod opinion;
 mod platform;
 mod postgres;
 mod report;
@@ -25,6 +26,10 @@ pub use assessment::{AssessmentStore, CachedFact, CadreRecord, RectificationFilt
 pub use connect::{ConnectError, DEFAULT_URL, connect, describe_url};
 pub use error::StoreError;
 pub use facts::FactStore;
+pub use opinion::{
+    Alert, EventFilter, INGEST_CHUNK, IngestSummary, NewScheme, NewSource, OpinionEngine, OpinionEvent, OpinionPost,
+    OpinionSettings, OpinionStore, Scheme, Source, Webhook,
+};
 pub use platform::{PlatformFilter, PlatformStore};
 pub use postgres::PgStore;
 pub use report::ReportStore;
@@ -150,7 +155,15 @@ pub struct ChainReport {
 /// The whole storage interface: the core registers below, plus one sub-trait per register
 /// added since (each in its own module, implemented by its own macro for both backends).
 pub trait Store:
-    FactStore + SearchFeedStore + ArchiveStore + ReportStore + PlatformStore + AssessmentStore + Send + Sync
+    FactStore
+    + SearchFeedStore
+    + ArchiveStore
+    + ReportStore
+    + PlatformStore
+    + AssessmentStore
+    + OpinionStore
+    + Send
+    + Sync
 {
     fn backend(&self) -> &'static str;
 

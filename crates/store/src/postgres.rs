@@ -9,6 +9,8 @@ use std::time::Duration;
 pub struct PgStore {
     pub(crate) pool: PgPool,
     pub(crate) clock: Arc<dyn Clock>,
+    /// The compiled schemes and the event grouper, shared by every ingest.
+    pub(crate) opinion: Arc<crate::OpinionEngine>,
 }
 
 impl PgStore {
@@ -20,7 +22,11 @@ impl PgStore {
             .connect_with(options)
             .await?;
         sqlx::migrate!("./migrations/postgres").run(&pool).await?;
-        Ok(PgStore { pool, clock })
+        Ok(PgStore {
+            pool,
+            clock,
+            opinion: Arc::default(),
+        })
     }
 
     pub fn pool(&self) -> &PgPool {
@@ -35,3 +41,4 @@ crate::archive::impl_archive!(PgStore, sqlx::Postgres);
 crate::report::impl_report!(PgStore, sqlx::Postgres);
 crate::platform::impl_platform!(PgStore, sqlx::Postgres);
 crate::assessment::impl_assessment!(PgStore, sqlx::Postgres);
+crate::opinion::impl_opinion!(PgStore, sqlx::Postgres);

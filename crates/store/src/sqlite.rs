@@ -9,6 +9,8 @@ use std::time::Duration;
 pub struct SqliteStore {
     pub(crate) pool: SqlitePool,
     pub(crate) clock: Arc<dyn Clock>,
+    /// The compiled schemes and the event grouper, shared by every ingest.
+    pub(crate) opinion: Arc<crate::OpinionEngine>,
 }
 
 impl SqliteStore {
@@ -27,7 +29,11 @@ impl SqliteStore {
             .connect_with(options)
             .await?;
         sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
-        Ok(SqliteStore { pool, clock })
+        Ok(SqliteStore {
+            pool,
+            clock,
+            opinion: Arc::default(),
+        })
     }
 
     pub fn pool(&self) -> &SqlitePool {
@@ -42,3 +48,4 @@ crate::archive::impl_archive!(SqliteStore, sqlx::Sqlite);
 crate::report::impl_report!(SqliteStore, sqlx::Sqlite);
 crate::platform::impl_platform!(SqliteStore, sqlx::Sqlite);
 crate::assessment::impl_assessment!(SqliteStore, sqlx::Sqlite);
+crate::opinion::impl_opinion!(SqliteStore, sqlx::Sqlite);

@@ -57,7 +57,7 @@ pub const MODULES: [(&str, &str); 6] = [
 const MODULE_HREFS: [&str; 6] = [
     "/duties",
     "/activities",
-    "/m/yuqing",
+    "/opinion",
     "/zhendi",
     "/assessment",
     "/reports",

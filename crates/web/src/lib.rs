@@ -15,12 +15,14 @@ mod time;
 mod upload;
 
 pub use error::AppError;
+pub use pages::{deliver_opinion_webhooks, send_opinion_webhooks};
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::middleware;
 use shoutu_domain::Clock;
 use shoutu_domain::ledger::{Catalogue, RequirementSet};
+use shoutu_domain::opinion::{DeadlinePolicy, SeverityConfig};
 use shoutu_store::Store;
 use std::sync::Arc;
 
@@ -67,6 +69,9 @@ pub struct AppState {
     pub search: Arc<shoutu_report::search::SearchIndex>,
     /// Report kinds: the shipped templates unless an administrator points to a directory.
     pub report_templates: Arc<shoutu_report::TemplateSet>,
+    /// 舆情 policy: how events are levelled and the handling deadlines per level.
+    pub opinion_severity: Arc<SeverityConfig>,
+    pub opinion_deadlines: Arc<DeadlinePolicy>,
 }
 
 impl AppState {
@@ -82,6 +87,8 @@ impl AppState {
             catalogue: Arc::new(Catalogue::defaults()),
             requirements: Arc::new(RequirementSet::defaults()),
             report_templates: Arc::new(shoutu_report::TemplateSet::shipped()),
+            opinion_severity: Arc::new(SeverityConfig::defaults()),
+            opinion_deadlines: Arc::new(DeadlinePolicy::defaults()),
         }
     }
 

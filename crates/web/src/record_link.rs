@@ -21,6 +21,10 @@ pub fn href(kind: &str, id: i64) -> Option<String> {
         "inspection_finding" => Some(format!("/inspections/findings/{id}")),
         "rectification" => Some(format!("/rectifications/{id}")),
         "assessment_round" => Some(format!("/assessment/rounds/{id}")),
+        "opinion_incident" => Some(format!("/opinion/incidents/{id}")),
+        "opinion_risk" => Some(format!("/opinion/risks/{id}")),
+        "opinion_event" => Some(format!("/opinion/events/{id}")),
+        // Grievances are listed on their risk point's page, which the link cannot name.
         _ => None,
     }
 }

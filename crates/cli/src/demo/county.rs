@@ -461,6 +461,7 @@ pub async fn load(
     super::reports::load(store, &l.scope, l.rng.clone(), &targets, today).await?;
     super::platforms::load(store, &l.scope, l.rng.clone(), today).await?;
     super::assessment::load(store, &l.scope, &county, l.rng.clone(), today).await?;
+    super::opinion::load(store, &l.scope, &county, &mut l.rng, chrono::Utc::now()).await?;
 
     Ok(Summary {
         county: county.name,

@@ -4,6 +4,7 @@ mod assessment;
 pub(crate) mod county;
 mod ledger;
 mod names;
+mod opinion;
 mod platforms;
 mod reports;
 
@@ -84,6 +85,16 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
         took.as_secs_f64()
     );
     println!("数据库：{}", args.database.display());
+    let burst = args.database.with_file_name("demo-burst.jsonl");
+    let mut burst_rng = rand_chacha::ChaCha8Rng::seed_from_u64(args.seed + 1);
+    std::fs::write(&burst, opinion::burst_file(&mut burst_rng, chrono::Utc::now()))
+        .with_context(|| format!("无法写入 {}", burst.display()))?;
+    println!(
+        "舆情演示：另开终端运行 shoutu --database-url sqlite:{} ingest --source {} {}，即可看到一波新的舆情和预警。",
+        args.database.display(),
+        opinion::SOURCE,
+        burst.display()
+    );
     println!();
     println!("演示密码（所有演示账号通用，每次运行重新生成）：{demo_password}");
     println!();

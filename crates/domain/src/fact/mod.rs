@@ -7,6 +7,7 @@
 //! over no records) is `None`: missing data is shown as missing, never as zero.
 
 mod ledger;
+mod opinion;
 mod platform;
 mod rectification;
 
@@ -48,7 +49,7 @@ pub struct FactDef {
 }
 
 /// Every register's facts.
-const REGISTERS: &[&[FactDef]] = &[ledger::FACTS, platform::FACTS, rectification::FACTS];
+const REGISTERS: &[&[FactDef]] = &[ledger::FACTS, opinion::FACTS, platform::FACTS, rectification::FACTS];
 
 pub fn catalogue() -> impl Iterator<Item = &'static FactDef> {
     REGISTERS.iter().flat_map(|facts| facts.iter())

@@ -59,6 +59,9 @@ macro_rules! impl_facts {
                     if let Some(rows) = self.assessment_fact_rows(root, key, range).await? {
                         return Ok(rows);
                     }
+                    if let Some(rows) = self.opinion_fact_rows(root, key, range).await? {
+                        return Ok(rows);
+                    }
                     Err(crate::facts::unknown_fact(key))
                 }
             }

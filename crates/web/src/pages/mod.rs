@@ -17,6 +17,7 @@ pub(crate) mod ledger_excel;
 mod ledgers;
 mod letters;
 mod login;
+pub(crate) mod opinion;
 mod people;
 pub(crate) mod plans;
 mod reports;
@@ -39,12 +40,15 @@ use axum::routing::{get, post};
 use shoutu_domain::FieldError;
 use shoutu_store::StoreError;
 
+pub use opinion::push::{deliver_webhooks as deliver_opinion_webhooks, send_webhooks as send_opinion_webhooks};
+
 pub fn routes() -> Router<AppState> {
     Router::new()
         .merge(search::routes())
         .merge(ledgers::routes())
         .merge(platforms::routes())
         .merge(assessment_routes())
+        .merge(opinion::routes())
         .route("/", get(home::dashboard))
         .route("/healthz", get(|| async { "ok" }))
         .route("/login", get(login::form).post(login::submit))

@@ -3,7 +3,7 @@
 use reqwest::redirect::Policy;
 use reqwest::{Client, Response, StatusCode};
 use shoutu_domain::unit::NewUnit;
-use shoutu_domain::{NewPerson, NewUser, Person, Role, Scope, SystemClock, Unit, UnitKind, User, password};
+use shoutu_domain::{Clock, NewPerson, NewUser, Person, Role, Scope, SystemClock, Unit, UnitKind, User, password};
 use shoutu_store::Store;
 use shoutu_web::{AppState, Config};
 use std::sync::Arc;
@@ -50,11 +50,15 @@ pub async fn spawn_app() -> TestApp {
     spawn_app_with(Config::default()).await
 }
 
-pub async fn spawn_app_with(mut config: Config) -> TestApp {
+pub async fn spawn_app_with(config: Config) -> TestApp {
+    spawn_app_clocked(config, Arc::new(SystemClock)).await
+}
+
+/// The app with a clock the test controls (deadlines, escalation).
+pub async fn spawn_app_clocked(mut config: Config, clock: Arc<dyn Clock>) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
     config.files_dir = dir.path().join("files");
     let db_path = dir.path().join("shoutu.db");
-    let clock = Arc::new(SystemClock);
     let store = shoutu_store::connect(&format!("sqlite:{}", db_path.display()), clock.clone())
         .await
         .unwrap();

@@ -10,6 +10,7 @@ mod facts;
 mod helpers;
 mod ledger;
 mod letters;
+mod opinion;
 mod pages;
 mod plans;
 mod reports;

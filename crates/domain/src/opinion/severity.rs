@@ -13,13 +13,12 @@
 //! defaults are `data/opinion_severity.toml` ([`SeverityConfig::defaults`]).
 //! Thresholds are inclusive: a score equal to a threshold is at that level.
 
-use std::collections::BTreeMap;
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
 /// The shipped defaults (labelled as such in the file).
-pub const DEFAULT_SEVERITY_TOML: &str = include_str!("../data/opinion_severity.toml");
+pub const DEFAULT_SEVERITY_TOML: &str = include_str!("../../data/opinion_severity.toml");
 
 /// Event level, ordered so that `level >= unit_threshold` decides an alert.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -138,14 +137,17 @@ impl SeverityConfig {
         SeverityConfig::from_toml(DEFAULT_SEVERITY_TOML).expect("shipped severity defaults are valid")
     }
 
-    /// Reads the configuration from TOML (tables of numeric keys, as in the defaults
-    /// file) and checks it: weights not negative, thresholds positive and strictly
+    /// Reads the configuration from TOML (as in the defaults file) and checks it: weights not negative, thresholds positive and strictly
     /// increasing, topic-weight range ordered.
     pub fn from_toml(src: &str) -> Result<SeverityConfig, SeverityConfigError> {
-        let tables = parse_numeric_tables(src)?;
-        let value = serde_json::to_value(tables).map_err(|e| SeverityConfigError::Shape(e.to_string()))?;
-        let config: SeverityConfig =
-            serde_json::from_value(value).map_err(|e| SeverityConfigError::Shape(e.to_string()))?;
+        let table: toml::Table = toml::from_str(src).map_err(|e| SeverityConfigError::Syntax {
+            line: e
+                .span()
+                .map_or(0, |s| src[..s.start.min(src.len())].matches('\n').count() + 1),
+            message: e.message().to_string(),
+        })?;
+        let config =
+            SeverityConfig::deserialize(table).map_err(|e| SeverityConfigError::Shape(e.message().to_string()))?;
         config.validate()?;
         Ok(config)
     }
@@ -208,58 +210,6 @@ impl SeverityConfig {
             score,
         }
     }
-}
-
-type Tables = BTreeMap<String, BTreeMap<String, f64>>;
-
-/// Reads the small TOML subset the severity file uses: `[table]` headers and
-/// `key = number` lines, `#` comments. (The domain crate carries no TOML parser;
-/// anything outside the subset is refused with its line, never misread.)
-fn parse_numeric_tables(src: &str) -> Result<Tables, SeverityConfigError> {
-    let mut tables = Tables::new();
-    let mut current: Option<String> = None;
-    for (i, raw) in src.lines().enumerate() {
-        let line_no = i + 1;
-        let error = |message: &str| SeverityConfigError::Syntax {
-            line: line_no,
-            message: message.to_string(),
-        };
-        let line = raw.split('#').next().unwrap_or("").trim();
-        if line.is_empty() {
-            continue;
-        }
-        if let Some(name) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
-            let name = name.trim();
-            if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-                return Err(error("表名只能由字母、数字和下划线组成"));
-            }
-            if tables.contains_key(name) {
-                return Err(error(&format!("表「{name}」重复")));
-            }
-            tables.insert(name.to_string(), BTreeMap::new());
-            current = Some(name.to_string());
-            continue;
-        }
-        let Some((key, value)) = line.split_once('=') else {
-            return Err(error("应为「名称 = 数值」或「[表名]」"));
-        };
-        let key = key.trim();
-        let Some(table) = current.as_ref().and_then(|t| tables.get_mut(t)) else {
-            return Err(error("数值必须写在某个「[表名]」之下"));
-        };
-        if key.is_empty() || !key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-            return Err(error("名称只能由字母、数字和下划线组成"));
-        }
-        let number: f64 = value
-            .trim()
-            .replace('_', "")
-            .parse()
-            .map_err(|_| error(&format!("「{key}」的值应为数字")))?;
-        if table.insert(key.to_string(), number).is_some() {
-            return Err(error(&format!("「{key}」重复")));
-        }
-    }
-    Ok(tables)
 }
 
 #[cfg(test)]
@@ -338,7 +288,7 @@ mod tests {
             Err(SeverityConfigError::Shape(_))
         ));
         let e = SeverityConfig::from_toml("[weights]\nvolume = 很多\n").unwrap_err();
-        assert_eq!(e.to_string(), "分级参数第 2 行：「volume」的值应为数字");
+        assert!(matches!(e, SeverityConfigError::Syntax { line: 2, .. }), "{e}");
     }
 
     #[test]
