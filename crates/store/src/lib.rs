@@ -155,15 +155,7 @@ pub struct ChainReport {
 /// The whole storage interface: the core registers below, plus one sub-trait per register
 /// added since (each in its own module, implemented by its own macro for both backends).
 pub trait Store:
-    FactStore
-    + SearchFeedStore
-    + ArchiveStore
-    + ReportStore
-    + PlatformStore
-    + AssessmentStore
-    + OpinionStore
-    + Send
-    + Sync
+    FactStore + SearchFeedStore + ArchiveStore + ReportStore + PlatformStore + AssessmentStore + OpinionStore + Send + Sync
 {
     fn backend(&self) -> &'static str;
 

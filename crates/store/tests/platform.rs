@@ -409,7 +409,12 @@ async fn platforms_not_inspected_within_their_interval_are_flagged() {
             .await
             .unwrap_err();
         assert!(matches!(e, StoreError::Invalid(_)), "{}", f.name);
-        assert_eq!(s.platform_inspections(&staff, group.id).await.unwrap().len(), 1, "{}", f.name);
+        assert_eq!(
+            s.platform_inspections(&staff, group.id).await.unwrap().len(),
+            1,
+            "{}",
+            f.name
+        );
         // A batch is all-or-nothing.
         let batch = vec![
             NewInspection::parse(
@@ -426,7 +431,11 @@ async fn platforms_not_inspected_within_their_interval_are_flagged() {
             NewInspection::parse(group.id, "2025-12-01", "王建国", true, true, true, "", today).unwrap(),
         ];
         assert!(s.add_inspections(&staff, batch).await.is_err(), "{}", f.name);
-        assert!(s.platform_inspections(&staff, board.id).await.unwrap().is_empty(), "{}", f.name);
+        assert!(
+            s.platform_inspections(&staff, board.id).await.unwrap().is_empty(),
+            "{}",
+            f.name
+        );
         let batch = vec![
             NewInspection::parse(
                 board.id,

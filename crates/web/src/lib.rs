@@ -76,8 +76,8 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, config: Config) -> Self {
-        let search =
-            shoutu_report::search::SearchIndex::in_memory(config.files_dir.clone()).expect("an index in memory always opens");
+        let search = shoutu_report::search::SearchIndex::in_memory(config.files_dir.clone())
+            .expect("an index in memory always opens");
         AppState {
             search: Arc::new(search),
             store,

@@ -46,7 +46,7 @@ async fn committee_meeting(app: &TestApp, day: &str) {
         topic: "专题研究意识形态工作",
         ..Default::default()
     };
-    let today = chrono::Utc::now().date_naive();
+    let today = crate::helpers::today();
     let activity = NewActivity::parse(
         catalogue.get("committee_meeting").unwrap(),
         app.town_a.id,
@@ -63,8 +63,8 @@ async fn committee_meeting(app: &TestApp, day: &str) {
 #[tokio::test]
 async fn a_round_is_scored_ranked_and_a_finding_is_rectified_with_evidence() {
     let app = spawn_app().await;
-    let year = chrono::Utc::now().year().to_string();
-    let today = chrono::Utc::now().date_naive();
+    let year = crate::helpers::today().year().to_string();
+    let today = crate::helpers::today();
     let ducha = app.login("ducha").await;
 
     // Indicators: weights that do not add up are refused and nothing is saved.
@@ -298,7 +298,7 @@ async fn a_round_is_scored_ranked_and_a_finding_is_rectified_with_evidence() {
 #[tokio::test]
 async fn indicators_are_edited_one_at_a_time_and_travel_as_a_file() {
     let app = spawn_app().await;
-    let year = chrono::Utc::now().year().to_string();
+    let year = crate::helpers::today().year().to_string();
     let ducha = app.login("ducha").await;
     let page = format!("/assessment/indicators?year={year}");
     // Changing one weight breaks the sum: refused, with the indicator named.

@@ -143,7 +143,7 @@ async fn every_ledger_page_exports_what_the_user_may_see() {
     let app = spawn_app().await;
     let admin = app.login("admin").await;
     let units = [app.town_a.id.to_string(), app.town_b.id.to_string()];
-    let year = chrono::Datelike::year(&chrono::Utc::now()).to_string();
+    let year = chrono::Datelike::year(&crate::helpers::today()).to_string();
     let res = app
         .post_form(
             &admin,

@@ -20,7 +20,7 @@ async fn a_dashboard_figure_opens_to_its_records_and_stays_in_scope() {
     let csrf = csrf_of(&page);
     let form = Form::new()
         .text("type", "analysis_meeting")
-        .text("date", chrono::Utc::now().date_naive().to_string())
+        .text("date", crate::helpers::today().to_string())
         .text("topic", "分析研判意识形态领域形势")
         .text("others", "2");
     let res = staff

@@ -158,3 +158,9 @@ impl TestApp {
         client
     }
 }
+
+/// Today as the server counts it (China Standard Time): between 16:00 and 24:00 UTC the
+/// server's date is already the next day's.
+pub fn today() -> chrono::NaiveDate {
+    (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive()
+}

@@ -29,7 +29,7 @@ fn analysis_meeting(date: &str, file: Option<(&str, &[u8])>) -> Form {
 }
 
 fn today() -> String {
-    chrono::Utc::now().date_naive().to_string()
+    crate::helpers::today().to_string()
 }
 
 #[tokio::test]

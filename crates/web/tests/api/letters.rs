@@ -72,7 +72,7 @@ async fn a_letter_is_issued_signed_with_a_scan_and_counted_in_the_signing_rate()
     );
     let a_copy = first_copy_action(&mine, "sign");
     let csrf = csrf_of(&mine);
-    let today = chrono::Utc::now().date_naive().to_string();
+    let today = crate::helpers::today().to_string();
     let form = Form::new()
         .text("letter", letter_id.clone())
         .text("date", today.clone())

@@ -13,7 +13,7 @@ mod letters;
 mod opinion;
 mod pages;
 mod plans;
-mod reports;
 mod platforms;
+mod reports;
 mod scope;
 mod search;

@@ -8,7 +8,7 @@ use reqwest::StatusCode;
 async fn tasks_are_decomposed_reported_on_and_flagged_when_overdue() {
     let app = spawn_app().await;
     let admin = app.login("admin").await;
-    let year = chrono::Utc::now().year().to_string();
+    let year = crate::helpers::today().year().to_string();
     let past = format!("{year}-01-31");
     let res = app
         .post_form(
@@ -81,7 +81,7 @@ async fn tasks_are_decomposed_reported_on_and_flagged_when_overdue() {
         .next()
         .unwrap()
         .to_string();
-    let today = chrono::Utc::now().date_naive().to_string();
+    let today = crate::helpers::today().to_string();
     let task = task.split('?').next().unwrap().to_string();
     let csrf = crate::helpers::csrf_of(&mine);
     let png = vec![

@@ -291,7 +291,7 @@ async fn inspections_coverage_and_teams_are_entered_and_checked() {
         )
         .await;
     let page = location(&res).split('?').next().unwrap().to_string();
-    let today = chrono::Utc::now().date_naive().to_string();
+    let today = crate::helpers::today().to_string();
     let res = app
         .post_form(
             &staff,

@@ -11,7 +11,7 @@ const PNG: &[u8] = &[
 ];
 
 fn today() -> String {
-    chrono::Utc::now().date_naive().to_string()
+    crate::helpers::today().to_string()
 }
 
 /// Records a study session through the form, with a photo when given; returns its page.
