@@ -6,12 +6,18 @@
 
 mod activities;
 mod conduct;
+mod coverage;
 mod duties;
+mod incidents;
 mod letters;
 mod plans;
+mod platforms;
+mod publications;
+mod rectifications;
+mod risks;
 
 use async_trait::async_trait;
-use chrono::NaiveDate;
+use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 use rust_xlsxwriter::{ExcelDateTime, Format, Workbook, XlsxError};
 use shoutu_domain::ledger::Catalogue;
 use shoutu_domain::{Scope, Unit};
@@ -24,6 +30,13 @@ pub const LEDGERS: &[&dyn Ledger] = &[
     &duties::Duties,
     &plans::Plans,
     &conduct::Conduct,
+    &incidents::Incidents,
+    &risks::Risks,
+    &risks::Grievances,
+    &platforms::Platforms,
+    &publications::Publications,
+    &coverage::Coverage,
+    &rectifications::Rectifications,
 ];
 
 /// What a sheet is built from.
@@ -46,6 +59,16 @@ impl LedgerContext<'_> {
     pub fn last_day(&self) -> NaiveDate {
         NaiveDate::from_ymd_opt(self.year, 12, 31).expect("a valid year")
     }
+}
+
+/// The calendar day of an instant in China Standard Time, which is how the registers count days.
+fn local_date(at: DateTime<Utc>) -> NaiveDate {
+    (at + Duration::hours(8)).date_naive()
+}
+
+/// The first instant of a China Standard Time day.
+fn day_start(day: NaiveDate) -> DateTime<Utc> {
+    day.and_time(NaiveTime::MIN).and_utc() - Duration::hours(8)
 }
 
 #[async_trait]
@@ -194,6 +217,21 @@ mod tests {
             other => panic!("a date cell, got {other:?}"),
         }
         assert_eq!(range.get_value((1, 2)), Some(&Data::Float(12.0)));
+    }
+
+    #[test]
+    fn days_are_counted_in_china_standard_time() {
+        use chrono::TimeZone;
+        // 2025-12-31 17:30 UTC is already New Year's Day in China.
+        let late = Utc.with_ymd_and_hms(2025, 12, 31, 17, 30, 0).unwrap();
+        assert_eq!(local_date(late), NaiveDate::from_ymd_opt(2026, 1, 1).unwrap());
+        let day = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
+        assert_eq!(day_start(day), Utc.with_ymd_and_hms(2025, 12, 31, 16, 0, 0).unwrap());
+        assert_eq!(local_date(day_start(day)), day);
+        assert_eq!(
+            local_date(day_start(day) - Duration::seconds(1)),
+            day.pred_opt().unwrap()
+        );
     }
 
     #[test]

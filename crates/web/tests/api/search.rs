@@ -4,6 +4,8 @@ use crate::helpers::{TestApp, csrf_of, spawn_app};
 use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
 use reqwest::multipart::{Form, Part};
 use reqwest::{Client, StatusCode};
+use shoutu_domain::Scope;
+use shoutu_domain::opinion::{DeadlinePolicy, NewIncident, NewRiskPoint};
 use std::io::{Cursor, Read};
 
 const PNG: &[u8] = &[
@@ -96,33 +98,133 @@ async fn user_text_in_results_is_escaped() {
     assert!(!found.contains("<script>alert(1)"), "{found}");
 }
 
+/// A sheet's cell as a date, or a panic saying what it was instead.
+fn date_at(range: &calamine::Range<Data>, at: (u32, u32), what: &str) -> chrono::NaiveDate {
+    match range.get_value(at) {
+        Some(Data::DateTime(d)) => d.as_datetime().unwrap().date(),
+        other => panic!("{what}: an Excel date, got {other:?}"),
+    }
+}
+
 #[tokio::test]
 async fn the_ledgers_workbook_has_a_sheet_per_register_with_frozen_headers_and_dates() {
     let app = spawn_app().await;
     let staff = app.login("a_staff").await;
     record(&app, &staff, "意识形态工作分析研判", None).await;
+    // Records of the newer registers: coverage through the form, the rest through the store.
+    let res = app
+        .post_form(
+            &staff,
+            "/coverage",
+            "/coverage",
+            &[
+                ("outlet", "云南日报"),
+                ("level", "省"),
+                ("date", &today()),
+                ("title", "河口镇宣讲进村"),
+                ("link", ""),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let console = Scope::console(app.county.id);
+    let day = crate::helpers::today();
+    let risk = NewRiskPoint::parse(
+        app.town_a.id,
+        "危岩搬迁户补偿诉求",
+        "high",
+        "王建国",
+        "逐户走访",
+        "危岩",
+        "30",
+        day,
+    )
+    .unwrap();
+    app.store.create_risk(&console, risk).await.unwrap();
+    let incident = NewIncident::parse(
+        app.town_a.id,
+        "河口镇补偿款网帖",
+        "网帖反映补偿款未到位",
+        "general",
+        chrono::Utc::now(),
+        "李明",
+        None,
+        &DeadlinePolicy::defaults(),
+    )
+    .unwrap();
+    app.store.open_incident(&console, incident).await.unwrap();
+
     let (status, book) = bytes(&app, &staff, "/ledgers.xlsx").await;
     assert_eq!(status, StatusCode::OK);
 
     let mut xlsx: Xlsx<_> = open_workbook_from_rs(Cursor::new(book.clone())).unwrap();
-    assert_eq!(
-        xlsx.sheet_names(),
-        ["工作台账", "目标责任书", "职责分工", "年度方案", "行为规范"]
-    );
+    let sheets = [
+        "工作台账",
+        "目标责任书",
+        "职责分工",
+        "年度方案",
+        "行为规范",
+        "舆情处置",
+        "风险点",
+        "群众诉求",
+        "阵地",
+        "稿件发布",
+        "媒体刊发",
+        "督查整改",
+    ];
+    assert_eq!(xlsx.sheet_names(), sheets);
     let ledger = xlsx.worksheet_range("工作台账").unwrap();
     assert_eq!(ledger.get_value((0, 0)), Some(&Data::String("日期".into())));
-    match ledger.get_value((1, 0)) {
-        Some(Data::DateTime(d)) => assert_eq!(d.as_datetime().unwrap().date().to_string(), today()),
-        other => panic!("the date is an Excel date, got {other:?}"),
-    }
+    assert_eq!(date_at(&ledger, (1, 0), "工作台账").to_string(), today());
     assert_eq!(
         ledger.get_value((1, 3)),
         Some(&Data::String("意识形态工作分析研判".into()))
     );
 
-    // Every sheet's header row is frozen.
+    let coverage = xlsx.worksheet_range("媒体刊发").unwrap();
+    assert_eq!(coverage.get_value((0, 0)), Some(&Data::String("刊发日期".into())));
+    assert_eq!(coverage.height(), 2, "one coverage row");
+    assert_eq!(date_at(&coverage, (1, 0), "媒体刊发").to_string(), today());
+    assert_eq!(coverage.get_value((1, 2)), Some(&Data::String("云南日报".into())));
+    assert_eq!(coverage.get_value((1, 4)), Some(&Data::String("河口镇宣讲进村".into())));
+
+    let risks = xlsx.worksheet_range("风险点").unwrap();
+    assert_eq!(risks.height(), 2, "one risk point row");
+    assert_eq!(
+        risks.get_value((1, 1)),
+        Some(&Data::String("危岩搬迁户补偿诉求".into()))
+    );
+    assert_eq!(
+        date_at(&risks, (1, 5), "下次复核日期"),
+        day + chrono::Duration::days(30)
+    );
+    assert_eq!(risks.get_value((1, 7)), Some(&Data::String("否".into())));
+
+    let incidents = xlsx.worksheet_range("舆情处置").unwrap();
+    assert_eq!(incidents.height(), 2, "one incident row");
+    assert_eq!(date_at(&incidents, (1, 0), "发现日期"), day);
+    assert_eq!(
+        incidents.get_value((1, 2)),
+        Some(&Data::String("河口镇补偿款网帖".into()))
+    );
+    assert_eq!(incidents.get_value((1, 3)), Some(&Data::String("一般".into())));
+    assert_eq!(incidents.get_value((1, 5)), Some(&Data::String("李明".into())));
+    assert!(
+        matches!(incidents.get_value((1, 6)), None | Some(Data::Empty)),
+        "no response yet"
+    );
+    assert_eq!(incidents.get_value((1, 8)), Some(&Data::String("否".into())));
+
+    // Every sheet's header row is frozen and named in Chinese.
+    for name in sheets {
+        let range = xlsx.worksheet_range(name).unwrap();
+        match range.get_value((0, 0)) {
+            Some(Data::String(h)) => assert!(!h.is_ascii(), "{name}: {h}"),
+            other => panic!("{name} has a header, got {other:?}"),
+        }
+    }
     let mut zip = zip::ZipArchive::new(Cursor::new(book)).unwrap();
-    for i in 1..=5 {
+    for i in 1..=sheets.len() {
         let mut xml = String::new();
         zip.by_name(&format!("xl/worksheets/sheet{i}.xml"))
             .unwrap()
@@ -137,11 +239,13 @@ async fn the_ledgers_workbook_has_a_sheet_per_register_with_frozen_headers_and_d
     let other_town = app.login("b_admin").await;
     let (_, theirs) = bytes(&app, &other_town, "/ledgers.xlsx").await;
     let mut xlsx: Xlsx<_> = open_workbook_from_rs(Cursor::new(theirs)).unwrap();
-    assert_eq!(
-        xlsx.worksheet_range("工作台账").unwrap().height(),
-        1,
-        "another town's workbook has only the header"
-    );
+    for name in ["工作台账", "舆情处置", "风险点", "媒体刊发"] {
+        assert_eq!(
+            xlsx.worksheet_range(name).unwrap().height(),
+            1,
+            "another town's {name} has only the header"
+        );
+    }
 }
 
 #[tokio::test]
