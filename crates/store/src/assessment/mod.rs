@@ -160,7 +160,7 @@ macro_rules! impl_assessment {
                 GradeScale, IndicatorSystem, ItemFact, ManualScore, NewManualScore, NewRound, Period, Round,
                 RoundState,
             };
-            use shoutu_domain::fact::{DateRange, FactRow, RecordRef};
+            use shoutu_domain::fact::{DateRange, FactRow};
             use shoutu_domain::inspection::{Finding, Inspection, Kind, NewFinding, NewInspection, Severity, Visit};
             use shoutu_domain::rectification::{
                 self as rect, Event, NewRectification, Rectification, Source, State, Step,
@@ -453,14 +453,7 @@ macro_rules! impl_assessment {
                         .bind(as_of)
                         .fetch_all(&self.pool)
                         .await?;
-                    Ok(rows
-                        .into_iter()
-                        .map(|(unit, id, value)| FactRow {
-                            unit_id: UnitId(unit),
-                            record: RecordRef::new(kind, id),
-                            value: value as f64,
-                        })
-                        .collect())
+                    Ok(crate::facts::rows_of(kind, rows))
                 }
 
                 /// Fact rows of inspections and rectification.

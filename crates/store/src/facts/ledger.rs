@@ -48,8 +48,9 @@ pub(crate) const VIOLATION_ROWS: &str = "SELECT p.unit_id, v.id, CAST(1 AS BIGIN
 macro_rules! impl_ledger_facts {
     ($store:ty, $db:ty) => {
         impl $store {
-            /// Rows from a query bound to (root, from, until[, extra text]).
-            async fn ledger_dated_rows(
+            /// Rows from a query bound to (root, from, until[, extra text]); shared by every
+            /// register whose fact queries take those parameters.
+            pub(crate) async fn fact_dated_rows(
                 &self,
                 query: &str,
                 kind: &str,
@@ -65,15 +66,7 @@ macro_rules! impl_ledger_facts {
                 if let Some(extra) = extra {
                     q = q.bind(extra.to_string());
                 }
-                let rows = q.fetch_all(&self.pool).await?;
-                Ok(rows
-                    .into_iter()
-                    .map(|(unit, id, value)| FactRow {
-                        unit_id: UnitId(unit),
-                        record: shoutu_domain::fact::RecordRef::new(kind, id),
-                        value: value as f64,
-                    })
-                    .collect())
+                Ok(crate::facts::rows_of(kind, q.fetch_all(&self.pool).await?))
             }
 
             /// The day a state-like fact is read on: the period's end, or today if sooner.
@@ -93,12 +86,12 @@ macro_rules! impl_ledger_facts {
                 let (from, until) = (range.from, range.until);
                 let rows = match (family, param) {
                     ("activity.all", None) => {
-                        self.ledger_dated_rows(ACTIVITY_ROWS, "activity", root, from, until, None)
+                        self.fact_dated_rows(ACTIVITY_ROWS, "activity", root, from, until, None)
                             .await?
                     }
                     ("activity.type", Some(code)) => {
                         let q = sql(&[ACTIVITY_ROWS, " AND a.type_code = $4"]);
-                        self.ledger_dated_rows(&q, "activity", root, from, until, Some(code))
+                        self.fact_dated_rows(&q, "activity", root, from, until, Some(code))
                             .await?
                     }
                     ("activity.tag", Some(tag)) => {
@@ -106,7 +99,7 @@ macro_rules! impl_ledger_facts {
                             ACTIVITY_ROWS,
                             " AND EXISTS (SELECT 1 FROM activity_tags t WHERE t.activity_id = a.id AND t.tag = $4)",
                         ]);
-                        self.ledger_dated_rows(&q, "activity", root, from, until, Some(tag))
+                        self.fact_dated_rows(&q, "activity", root, from, until, Some(tag))
                             .await?
                     }
                     ("letter.signed_rate", None) => {
@@ -118,24 +111,18 @@ macro_rules! impl_ledger_facts {
                             .bind(until.year())
                             .fetch_all(&self.pool)
                             .await?;
-                        rows.into_iter()
-                            .map(|(unit, id, value)| FactRow {
-                                unit_id: UnitId(unit),
-                                record: shoutu_domain::fact::RecordRef::new("letter_copy", id),
-                                value: value as f64,
-                            })
-                            .collect()
+                        crate::facts::rows_of("letter_copy", rows)
                     }
                     ("letter.signed", None) => {
-                        self.ledger_dated_rows(SIGNED_ROWS, "letter_copy", root, from, until, None)
+                        self.fact_dated_rows(SIGNED_ROWS, "letter_copy", root, from, until, None)
                             .await?
                     }
                     ("task.done", None) => {
-                        self.ledger_dated_rows(TASKS_DONE_ROWS, "task", root, from, until, None)
+                        self.fact_dated_rows(TASKS_DONE_ROWS, "task", root, from, until, None)
                             .await?
                     }
                     ("task.overdue", None) => {
-                        self.ledger_dated_rows(
+                        self.fact_dated_rows(
                             TASKS_OVERDUE_ROWS,
                             "task",
                             root,
@@ -146,7 +133,7 @@ macro_rules! impl_ledger_facts {
                         .await?
                     }
                     ("task.on_time_rate", None) => {
-                        self.ledger_dated_rows(
+                        self.fact_dated_rows(
                             TASKS_ON_TIME_ROWS,
                             "task",
                             root,
@@ -162,16 +149,10 @@ macro_rules! impl_ledger_facts {
                             .bind(until.year() + 1)
                             .fetch_all(&self.pool)
                             .await?;
-                        rows.into_iter()
-                            .map(|(unit, id, value)| FactRow {
-                                unit_id: UnitId(unit),
-                                record: shoutu_domain::fact::RecordRef::new("plan_item", id),
-                                value: value as f64,
-                            })
-                            .collect()
+                        crate::facts::rows_of("plan_item", rows)
                     }
                     ("duty.first_responsible", None) => {
-                        self.ledger_dated_rows(
+                        self.fact_dated_rows(
                             FIRST_RESPONSIBLE_ROWS,
                             "duty",
                             root,
@@ -182,7 +163,7 @@ macro_rules! impl_ledger_facts {
                         .await?
                     }
                     ("conduct.violations", None) => {
-                        self.ledger_dated_rows(VIOLATION_ROWS, "conduct_violation", root, from, until, None)
+                        self.fact_dated_rows(VIOLATION_ROWS, "conduct_violation", root, from, until, None)
                             .await?
                     }
                     _ => return Ok(None),

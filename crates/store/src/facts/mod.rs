@@ -32,6 +32,18 @@ pub trait FactStore: Send + Sync {
     async fn facts_by_unit(&self, scope: &Scope, key: &str, range: DateRange, units: &[UnitId]) -> Result<Vec<Fact>>;
 }
 
+/// Fact rows from a query's (unit, record id, value) triples, every register's fact queries
+/// return that shape.
+pub(crate) fn rows_of(kind: &str, rows: Vec<(i64, i64, i64)>) -> Vec<FactRow> {
+    rows.into_iter()
+        .map(|(unit, id, value)| FactRow {
+            unit_id: UnitId(unit),
+            record: shoutu_domain::fact::RecordRef::new(kind, id),
+            value: value as f64,
+        })
+        .collect()
+}
+
 pub(crate) fn unknown_fact(key: &str) -> crate::StoreError {
     crate::StoreError::Invalid(FieldError::new("统计口径", format!("「{key}」不是已知的统计口径")))
 }

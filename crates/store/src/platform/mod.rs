@@ -318,31 +318,6 @@ macro_rules! impl_platform {
                     range.until.min(self.clock.now().date_naive())
                 }
 
-                async fn platform_simple_rows(
-                    &self,
-                    query: &str,
-                    kind: &str,
-                    root: UnitId,
-                    from: NaiveDate,
-                    until: NaiveDate,
-                    extra: Option<&str>,
-                ) -> Result<Vec<FactRow>> {
-                    let mut q = sqlx::query_as::<_, (i64, i64, i64)>(query).bind(root.0).bind(from).bind(until);
-                    if let Some(extra) = extra {
-                        q = q.bind(extra.to_string());
-                    }
-                    Ok(q
-                        .fetch_all(&self.pool)
-                        .await?
-                        .into_iter()
-                        .map(|(unit, id, value)| FactRow {
-                            unit_id: UnitId(unit),
-                            record: RecordRef::new(kind, id),
-                            value: value as f64,
-                        })
-                        .collect())
-                }
-
                 pub(crate) async fn platform_fact_rows(
                     &self,
                     root: UnitId,
@@ -404,20 +379,20 @@ macro_rules! impl_platform {
                         }
                         ("media.coverage", Some(level)) => {
                             let level = MediaLevel::parse(level)?;
-                            self.platform_simple_rows(COVERAGE_ROWS, "coverage", root, from, until, Some(level.code()))
+                            self.fact_dated_rows(COVERAGE_ROWS, "coverage", root, from, until, Some(level.code()))
                                 .await?
                         }
                         ("media.coverage_all", None) => {
-                            self.platform_simple_rows(COVERAGE_ROWS, "coverage", root, from, until, Some(""))
+                            self.fact_dated_rows(COVERAGE_ROWS, "coverage", root, from, until, Some(""))
                                 .await?
                         }
                         ("team.members", None) => {
                             let as_of = self.platform_as_of(range);
-                            self.platform_simple_rows(MEMBER_ROWS, "team_member", root, from, as_of, None)
+                            self.fact_dated_rows(MEMBER_ROWS, "team_member", root, from, as_of, None)
                                 .await?
                         }
                         ("team.trainings", None) => {
-                            self.platform_simple_rows(TRAINING_ROWS, "team_training", root, from, until, None)
+                            self.fact_dated_rows(TRAINING_ROWS, "team_training", root, from, until, None)
                                 .await?
                         }
                         _ => return Ok(None),
