@@ -296,15 +296,7 @@ pub(crate) struct SheetPage {
 /// The drill-down page of a fact for one unit's subtree over the round's period.
 pub(crate) fn fact_href(key: &str, unit: UnitId, round: &Round) -> String {
     let range = round.range();
-    format!(
-        "/facts?{}",
-        query_string(&[
-            ("key", key),
-            ("unit", &unit.to_string()),
-            ("from", &range.from.to_string()),
-            ("until", &range.until.to_string()),
-        ])
-    )
+    crate::pages::facts::fact_href(key, unit, shoutu_domain::fact::DateRange::new(range.from, range.until))
 }
 
 async fn sheet_page(

@@ -79,15 +79,7 @@ pub(crate) fn routes() -> Router<AppState> {
 }
 
 pub(crate) fn fact_link(key: &str, unit: UnitId, from: NaiveDate, until: NaiveDate) -> String {
-    format!(
-        "/facts?{}",
-        query_string(&[
-            ("key", key),
-            ("unit", &unit.to_string()),
-            ("from", &from.to_string()),
-            ("until", &until.to_string()),
-        ])
-    )
+    crate::pages::facts::fact_href(key, unit, shoutu_domain::fact::DateRange::new(from, until))
 }
 
 pub struct PlatformRow {

@@ -396,14 +396,10 @@ pub(crate) async fn dashboard_card(state: &AppState, auth: &Auth) -> Result<Dash
         .rectifications(&auth.scope, &RectificationFilter::default())
         .await?;
     Ok(DashboardCard {
-        rate_link: format!(
-            "/facts?{}",
-            query_string(&[
-                ("key", "rectification.closed_rate"),
-                ("unit", &auth.scope.root.to_string()),
-                ("from", &range.from.to_string()),
-                ("until", &range.until.to_string()),
-            ])
+        rate_link: crate::pages::facts::fact_href(
+            "rectification.closed_rate",
+            auth.scope.root,
+            shoutu_domain::fact::DateRange::new(range.from, range.until),
         ),
         rate,
         due_soon: all.iter().filter(|i| i.due_soon(today)).count(),

@@ -9,7 +9,7 @@ use crate::chrome::{Chrome, Nav, chrome};
 use crate::error::AppError;
 use crate::extract::{Form, Id, Query};
 use crate::pages::check::CHECKER;
-use crate::pages::{SavedQuery, Submitted, query_string, see_other, settle, unprocessable};
+use crate::pages::{SavedQuery, Submitted, see_other, settle, unprocessable};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
@@ -206,14 +206,10 @@ fn fact_link(report: &Report, i: usize) -> PieceView {
     let f = &report.figures[i];
     PieceView {
         text: f.display.clone(),
-        link: Some(format!(
-            "/facts?{}",
-            query_string(&[
-                ("key", &f.key),
-                ("unit", &f.unit_id.to_string()),
-                ("from", &report.from.to_string()),
-                ("until", &report.until.to_string()),
-            ])
+        link: Some(crate::pages::facts::fact_href(
+            &f.key,
+            f.unit_id,
+            shoutu_domain::fact::DateRange::new(report.from, report.until),
         )),
         title: format!("{}（{}）：{} 条记录", f.label, f.unit_name, f.evidence.len()),
         missing: f.value.is_none(),

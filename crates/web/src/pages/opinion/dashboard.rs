@@ -8,7 +8,6 @@ use crate::AppState;
 use crate::auth::Auth;
 use crate::chrome::{Chrome, chrome};
 use crate::error::AppError;
-use crate::pages::query_string;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
@@ -75,15 +74,7 @@ fn hours(v: Option<f64>) -> String {
 }
 
 fn fact_link(key: &str, unit: UnitId, from: NaiveDate, until: NaiveDate) -> String {
-    format!(
-        "/facts?{}",
-        query_string(&[
-            ("key", key),
-            ("unit", &unit.to_string()),
-            ("from", &from.to_string()),
-            ("until", &until.to_string()),
-        ])
-    )
+    crate::pages::facts::fact_href(key, unit, shoutu_domain::fact::DateRange::new(from, until))
 }
 
 pub async fn view(State(state): State<AppState>, auth: Auth) -> Result<DashboardPage, AppError> {
