@@ -9,11 +9,13 @@ use clap::{Args, Subcommand};
 use daachorse::CharwiseDoubleArrayAhoCorasickBuilder;
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
+use shoutu_domain::opinion::Post;
 use shoutu_domain::opinion::SeverityConfig;
 use shoutu_domain::unit::NewUnit;
 use shoutu_domain::{Scope, SystemClock};
-use shoutu_store::{NewScheme, NewSource};
-use shoutu_text::monitor::{MatchScratch, Post, RuleId, RuleSet};
+use shoutu_store::NewSource;
+use shoutu_text::monitor::{MatchScratch, RuleId, RuleSet, parse_scheme};
+use shoutu_web::monitoring::Monitor;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Instant;
@@ -191,16 +193,18 @@ async fn opinion(args: OpinionBench) -> anyhow::Result<ExitCode> {
         .await?;
     for (i, rule) in corpus.rules.iter().enumerate() {
         let scheme =
-            NewScheme::parse(county.id, &format!("方案{i}"), rule, "1", true).map_err(|e| anyhow::anyhow!("{e}"))?;
+            parse_scheme(county.id, &format!("方案{i}"), rule, "1", true).map_err(|e| anyhow::anyhow!("{e}"))?;
         store.save_scheme(&scope, None, scheme).await?;
     }
     let severity = SeverityConfig::defaults();
     let bar = crate::ingest::bar(corpus.posts.len() as u64);
     let n = corpus.posts.len();
     let started = Instant::now();
-    let summary = crate::ingest::ingest_with_progress(&*store, &scope, source.id, corpus.posts, &severity, &bar)
-        .await
-        .context("基准导入失败")?;
+    let monitor = Monitor::new(Arc::new(SystemClock));
+    let summary =
+        crate::ingest::ingest_with_progress(&monitor, &*store, &scope, source.id, corpus.posts, &severity, &bar)
+            .await
+            .context("基准导入失败")?;
     let ingest_secs = started.elapsed().as_secs_f64();
     bar.finish_and_clear();
     println!(

@@ -6,9 +6,11 @@ use anyhow::Context;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 use shoutu_domain::Scope;
+use shoutu_domain::opinion::Post;
 use shoutu_domain::opinion::SeverityConfig;
-use shoutu_store::{INGEST_CHUNK, IngestSummary, Store};
+use shoutu_store::{IngestSummary, Store};
 use shoutu_text::monitor::{IngestReport, PostFormat, parse_posts};
+use shoutu_web::monitoring::Monitor;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -45,29 +47,20 @@ pub fn read_posts(path: &Path, source: &str) -> anyhow::Result<IngestReport> {
     parse_posts(&bytes, format_of(path, &bytes), source).with_context(|| format!("无法解析文件 {}", path.display()))
 }
 
-/// Feeds posts to the store chunk by chunk, moving the bar as it goes.
+/// Feeds posts through the pipeline, moving the bar as each chunk is written.
 pub async fn ingest_with_progress(
+    monitor: &Monitor,
     store: &dyn Store,
     scope: &Scope,
     source: i64,
-    report_posts: Vec<shoutu_text::monitor::Post>,
+    posts: Vec<Post>,
     severity: &SeverityConfig,
     bar: &ProgressBar,
 ) -> anyhow::Result<IngestSummary> {
-    let mut summary = IngestSummary::default();
-    let mut posts = report_posts.into_iter().peekable();
-    while posts.peek().is_some() {
-        let chunk: Vec<_> = posts.by_ref().take(INGEST_CHUNK).collect();
-        let n = chunk.len() as u64;
-        summary.add(
-            store
-                .ingest_posts(scope, source, chunk, severity)
-                .await
-                .context("写入数据库失败")?,
-        );
-        bar.inc(n);
-    }
-    Ok(summary)
+    monitor
+        .ingest(store, scope, source, posts, severity, |n| bar.inc(n as u64))
+        .await
+        .context("写入数据库失败")
 }
 
 pub fn bar(len: u64) -> ProgressBar {
@@ -85,12 +78,13 @@ pub async fn run(store: &dyn Store, args: IngestArgs) -> anyhow::Result<ExitCode
         .await
         .with_context(|| format!("找不到信息源「{}」：请先在“舆情处置 → 信息源”中新增", args.source))?;
     let severity = SeverityConfig::defaults();
+    let monitor = Monitor::new(std::sync::Arc::new(shoutu_domain::SystemClock));
     let mut total = IngestSummary::default();
     let mut skipped = 0;
     for path in &args.files {
         let report = read_posts(path, &source.name)?;
         let bar = bar(report.posts.len() as u64);
-        let summary = ingest_with_progress(store, &scope, source.id, report.posts, &severity, &bar).await?;
+        let summary = ingest_with_progress(&monitor, store, &scope, source.id, report.posts, &severity, &bar).await?;
         bar.finish_and_clear();
         println!(
             "{}：新增 {} 条，重复 {} 条，跳过 {} 条；命中方案 {} 条，新事件 {} 个，更新事件 {} 个，预警 {} 条",

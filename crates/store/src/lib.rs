@@ -27,7 +27,7 @@ pub use connect::{ConnectError, DEFAULT_URL, connect, describe_url};
 pub use error::StoreError;
 pub use facts::FactStore;
 pub use opinion::{
-    Alert, EventFilter, INGEST_CHUNK, IngestSummary, NewScheme, NewSource, OpinionEngine, OpinionEvent, OpinionPost,
+    Alert, BatchWritten, EventFilter, INGEST_CHUNK, IngestSummary, NewSource, OpinionEvent, OpinionPost,
     OpinionSettings, OpinionStore, Scheme, Source, Webhook,
 };
 pub use platform::{PlatformFilter, PlatformStore};

@@ -9,8 +9,6 @@ use std::time::Duration;
 pub struct PgStore {
     pub(crate) pool: PgPool,
     pub(crate) clock: Arc<dyn Clock>,
-    /// The compiled schemes and the event grouper, shared by every ingest.
-    pub(crate) opinion: Arc<crate::OpinionEngine>,
 }
 
 impl PgStore {
@@ -22,11 +20,7 @@ impl PgStore {
             .connect_with(options)
             .await?;
         sqlx::migrate!("./migrations/postgres").run(&pool).await?;
-        Ok(PgStore {
-            pool,
-            clock,
-            opinion: Arc::default(),
-        })
+        Ok(PgStore { pool, clock })
     }
 
     pub fn pool(&self) -> &PgPool {

@@ -9,8 +9,6 @@ use std::time::Duration;
 pub struct SqliteStore {
     pub(crate) pool: SqlitePool,
     pub(crate) clock: Arc<dyn Clock>,
-    /// The compiled schemes and the event grouper, shared by every ingest.
-    pub(crate) opinion: Arc<crate::OpinionEngine>,
 }
 
 impl SqliteStore {
@@ -29,11 +27,7 @@ impl SqliteStore {
             .connect_with(options)
             .await?;
         sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
-        Ok(SqliteStore {
-            pool,
-            clock,
-            opinion: Arc::default(),
-        })
+        Ok(SqliteStore { pool, clock })
     }
 
     pub fn pool(&self) -> &SqlitePool {

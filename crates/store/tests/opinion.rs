@@ -1,18 +1,24 @@
 //! 舆情 in the store: ingest (idempotent, grouped, alerting), schemes, incidents with
 //! deadlines, risk points, scope checks and facts, on both backends.
+//!
+//! Ingest is driven the way the web crate's `Monitor` drives it: the text pipeline screens
+//! and groups, the store answers which posts it has and writes the batches.
 
 mod common;
 use common::*;
 
 use chrono::{Duration, Utc};
 use shoutu_domain::fact::DateRange;
+use shoutu_domain::opinion::Post;
 use shoutu_domain::opinion::{
     DeadlinePolicy, NewContingencyPlan, NewGrievance, NewIncident, NewRiskPoint, NewStep, RiskStatus, SeverityConfig,
     SeverityLevel, Stage,
 };
 use shoutu_domain::{NewPerson, NewUser, Role, Scope};
-use shoutu_store::{EventFilter, NewScheme, NewSource, OpinionSettings, OpinionStore, Store, StoreError};
-use shoutu_text::monitor::Post;
+use shoutu_store::{
+    EventFilter, INGEST_CHUNK, IngestSummary, NewSource, OpinionSettings, OpinionStore, Store, StoreError,
+};
+use shoutu_text::monitor::{Grouper, Matcher, parse_scheme};
 
 fn post(id: &str, minute: i64, text: &str) -> Post {
     Post {
@@ -49,11 +55,52 @@ fn burst() -> Vec<Post> {
 }
 
 struct Setup {
+    /// The grouper of this test's "process".
+    grouper: tokio::sync::Mutex<Grouper>,
     c: County,
     console: Scope,
     /// A staff user of 河口镇 (gets the town's notifications).
     staff: Scope,
     source: i64,
+}
+
+/// Ingests posts as the county's console, through screening, the store's look-up of known
+/// posts, grouping and batch writes.
+async fn ingest(f: &Fixture, s: &Setup, posts: Vec<Post>) -> IngestSummary {
+    ingest_with(
+        &*f.store,
+        &mut *s.grouper.lock().await,
+        &s.console,
+        s.source,
+        posts,
+        f.clock_now(),
+    )
+    .await
+}
+
+async fn ingest_with(
+    store: &dyn Store,
+    grouper: &mut Grouper,
+    scope: &Scope,
+    source: i64,
+    posts: Vec<Post>,
+    now: chrono::DateTime<Utc>,
+) -> IngestSummary {
+    let matcher = Matcher::compile(&store.monitored_schemes(scope).await.unwrap());
+    let name = store.source(scope, source).await.unwrap().name;
+    let mut summary = IngestSummary::default();
+    for chunk in posts.chunks(INGEST_CHUNK) {
+        let screened = matcher.screen(&name, chunk.to_vec(), now);
+        let known = store.known_post_keys(scope, &screened.matched_keys()).await.unwrap();
+        let (batch, pending) = grouper.batch(&matcher, source, screened, &known);
+        let written = store
+            .write_ingest_batch(scope, batch, &SeverityConfig::defaults())
+            .await
+            .unwrap();
+        grouper.confirm(pending, &written.new_event_ids);
+        summary.add(written.summary);
+    }
+    summary
 }
 
 async fn setup(store: &dyn Store) -> Setup {
@@ -85,7 +132,7 @@ async fn setup(store: &dyn Store) -> Setup {
         .await
         .unwrap()
         .id;
-    let scheme = NewScheme::parse(
+    let scheme = parse_scheme(
         c.town_a.id,
         "河口镇拆迁补偿",
         "(河口镇 | 河口) & (搬迁 | 补偿 | 上访) & !招聘",
@@ -95,6 +142,7 @@ async fn setup(store: &dyn Store) -> Setup {
     .unwrap();
     store.save_scheme(&staff, None, scheme).await.unwrap();
     Setup {
+        grouper: tokio::sync::Mutex::new(Grouper::new()),
         c,
         console,
         staff,
@@ -106,12 +154,7 @@ async fn setup(store: &dyn Store) -> Setup {
 async fn a_burst_raises_one_alert_and_reingest_changes_nothing() {
     for f in fixtures().await {
         let s = setup(&*f.store).await;
-        let severity = SeverityConfig::defaults();
-        let first = f
-            .store
-            .ingest_posts(&s.console, s.source, burst(), &severity)
-            .await
-            .unwrap();
+        let first = ingest(&f, &s, burst()).await;
         assert_eq!(first.new, 33, "{}", f.name);
         assert_eq!(first.duplicate, 0, "{}", f.name);
         assert_eq!(
@@ -130,11 +173,7 @@ async fn a_burst_raises_one_alert_and_reingest_changes_nothing() {
         assert_eq!(alert.volume, 30, "{}", f.name);
         assert!(alert.level >= SeverityLevel::Serious, "{}", f.name);
 
-        let again = f
-            .store
-            .ingest_posts(&s.console, s.source, burst(), &severity)
-            .await
-            .unwrap();
+        let again = ingest(&f, &s, burst()).await;
         assert_eq!((again.new, again.duplicate, again.matched), (0, 33, 0), "{}", f.name);
         assert!(again.alerts.is_empty(), "{}", f.name);
         let events = f
@@ -177,11 +216,7 @@ async fn a_burst_raises_one_alert_and_reingest_changes_nothing() {
                 )
             })
             .collect();
-        let later = f
-            .store
-            .ingest_posts(&s.console, s.source, more, &severity)
-            .await
-            .unwrap();
+        let later = ingest(&f, &s, more).await;
         assert_eq!(
             (later.new, later.events_new, later.events_updated),
             (10, 0, 1),
@@ -203,11 +238,7 @@ async fn grouping_survives_a_restart_of_the_engine() {
     // A second store on the same SQLite file has an empty engine and must rebuild it.
     let f = fixtures().await.remove(0);
     let s = setup(&*f.store).await;
-    let severity = SeverityConfig::defaults();
-    f.store
-        .ingest_posts(&s.console, s.source, burst(), &severity)
-        .await
-        .unwrap();
+    ingest(&f, &s, burst()).await;
     let dir = f._dir.as_ref().unwrap();
     let options = sqlx::sqlite::SqliteConnectOptions::new().filename(dir.path().join("test.db"));
     let reopened = shoutu_store::SqliteStore::open(options, f.clock.clone()).await.unwrap();
@@ -216,27 +247,35 @@ async fn grouping_survives_a_restart_of_the_engine() {
         40,
         "河口镇危岩搬迁户补偿款迟迟不到位，群众多次上访讨说法，希望有关部门尽快解决 转发99",
     )];
-    let later = reopened
-        .ingest_posts(&s.console, s.source, more, &severity)
+    // A new process: an empty grouper, rebuilt from the stored posts of recent events.
+    let mut grouper = Grouper::new();
+    for (event, post) in reopened.replay_posts(&s.console, Grouper::window()).await.unwrap() {
+        let at = post.published_at.unwrap();
+        grouper.replay(event, &post, at);
+    }
+    let later = ingest_with(&reopened, &mut grouper, &s.console, s.source, more, f.clock_now()).await;
+    assert_eq!((later.events_new, later.events_updated), (0, 1));
+    let events = reopened
+        .opinion_events(&s.staff, &EventFilter::default(), page())
         .await
         .unwrap();
-    assert_eq!((later.events_new, later.events_updated), (0, 1));
+    assert_eq!(events.items.iter().map(|e| e.volume).max(), Some(31));
 }
 
 #[tokio::test]
 async fn schemes_refuse_bad_rules_with_the_position() {
     for f in fixtures().await {
         let s = setup(&*f.store).await;
-        let e = NewScheme::parse(s.c.town_a.id, "坏规则", "(河口镇 | 河口 & 拆迁", "1", true).unwrap_err();
+        let e = parse_scheme(s.c.town_a.id, "坏规则", "(河口镇 | 河口 & 拆迁", "1", true).unwrap_err();
         assert_eq!(e.field, "监测规则", "{}", f.name);
         assert!(
             e.to_string().contains("第"),
             "the error names a position: {e} ({})",
             f.name
         );
-        assert!(NewScheme::parse(s.c.town_a.id, "权重", "河口", "9", true).is_err());
+        assert!(parse_scheme(s.c.town_a.id, "权重", "河口", "9", true).is_err());
         // A scheme for another town is out of reach for 河口镇.
-        let other = NewScheme::parse(s.c.town_b.id, "石桥", "石桥镇 & 上访", "1", true).unwrap();
+        let other = parse_scheme(s.c.town_b.id, "石桥", "石桥镇 & 上访", "1", true).unwrap();
         assert!(
             matches!(
                 f.store.save_scheme(&s.staff, None, other).await,
@@ -248,7 +287,7 @@ async fn schemes_refuse_bad_rules_with_the_position() {
         let schemes = f.store.schemes(&s.staff).await.unwrap();
         assert_eq!(schemes.len(), 1, "{}", f.name);
         // Editing keeps the id.
-        let edited = NewScheme::parse(s.c.town_a.id, "河口镇拆迁补偿", "河口镇 & 补偿", "1.5", true).unwrap();
+        let edited = parse_scheme(s.c.town_a.id, "河口镇拆迁补偿", "河口镇 & 补偿", "1.5", true).unwrap();
         let saved = f
             .store
             .save_scheme(&s.staff, Some(schemes[0].id), edited)
@@ -263,7 +302,6 @@ async fn schemes_refuse_bad_rules_with_the_position() {
 async fn incidents_move_through_the_lifecycle_and_escalate_when_late() {
     for f in fixtures().await {
         let s = setup(&*f.store).await;
-        let severity = SeverityConfig::defaults();
         let risk = f
             .store
             .create_risk(
@@ -282,16 +320,12 @@ async fn incidents_move_through_the_lifecycle_and_escalate_when_late() {
             )
             .await
             .unwrap();
-        let ingest = f
-            .store
-            .ingest_posts(&s.console, s.source, burst(), &severity)
-            .await
-            .unwrap();
+        let ingest = ingest(&f, &s, burst()).await;
         let alert = &ingest.alerts[0];
         let policy = DeadlinePolicy::defaults();
         let incident = f
             .store
-            .open_incident_from_alert(&s.staff, alert.id, &policy, "赵宣传")
+            .open_incident_from_alert(&s.staff, alert.id, &policy, "赵宣传", Some(risk.id))
             .await
             .unwrap();
         assert_eq!(incident.unit_id, s.c.town_a.id, "{}", f.name);
@@ -299,13 +333,13 @@ async fn incidents_move_through_the_lifecycle_and_escalate_when_late() {
         assert_eq!(
             incident.risk_point_id,
             Some(risk.id),
-            "linked by its keywords ({})",
+            "linked to the risk point found for it ({})",
             f.name
         );
         assert_eq!(incident.steps.len(), 1, "{}", f.name);
         let again = f
             .store
-            .open_incident_from_alert(&s.staff, alert.id, &policy, "")
+            .open_incident_from_alert(&s.staff, alert.id, &policy, "", None)
             .await
             .unwrap();
         assert_eq!(again.id, incident.id, "one incident per alert ({})", f.name);
@@ -545,11 +579,7 @@ async fn sources_tokens_and_settings() {
             .unwrap();
         assert!(OpinionSettings::parse("serious", "ftp://x").is_err());
         let quiet: Vec<Post> = burst().into_iter().take(5).collect();
-        let r = f
-            .store
-            .ingest_posts(&s.console, s.source, quiet, &SeverityConfig::defaults())
-            .await
-            .unwrap();
+        let r = ingest(&f, &s, quiet).await;
         assert!(r.alerts.is_empty(), "{}", f.name);
     }
 }

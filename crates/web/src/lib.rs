@@ -8,6 +8,7 @@ mod csrf;
 mod error;
 mod extract;
 pub mod files;
+pub mod monitoring;
 mod pages;
 pub mod record_link;
 mod security;
@@ -72,12 +73,15 @@ pub struct AppState {
     /// 舆情 policy: how events are levelled and the handling deadlines per level.
     pub opinion_severity: Arc<SeverityConfig>,
     pub opinion_deadlines: Arc<DeadlinePolicy>,
+    /// The 舆情 ingest pipeline's compiled schemes and event grouper.
+    pub monitor: Arc<monitoring::Monitor>,
 }
 
 impl AppState {
     pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, config: Config) -> Self {
         let search = shoutu_report::search::SearchIndex::in_memory(config.files_dir.clone())
             .expect("an index in memory always opens");
+        let monitor = Arc::new(monitoring::Monitor::new(clock.clone()));
         AppState {
             search: Arc::new(search),
             store,
@@ -89,6 +93,7 @@ impl AppState {
             report_templates: Arc::new(shoutu_report::TemplateSet::shipped()),
             opinion_severity: Arc::new(SeverityConfig::defaults()),
             opinion_deadlines: Arc::new(DeadlinePolicy::defaults()),
+            monitor,
         }
     }
 

@@ -7,12 +7,14 @@
 use chrono::{DateTime, Duration, Utc};
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
+use shoutu_domain::opinion::Post;
 use shoutu_domain::opinion::{
     DeadlinePolicy, NewContingencyPlan, NewGrievance, NewIncident, NewRiskPoint, NewStep, SeverityConfig,
 };
 use shoutu_domain::{Scope, Unit};
-use shoutu_store::{NewScheme, NewSource, Store};
-use shoutu_text::monitor::Post;
+use shoutu_store::{NewSource, Store};
+use shoutu_text::monitor::parse_scheme;
+use shoutu_web::monitoring::{Monitor, open_incident_from_alert};
 
 pub const SOURCE: &str = "县网信办舆情监测";
 
@@ -139,7 +141,7 @@ pub async fn load(
         (county, "涉县谣言", "云岭 & (谣言 | 辟谣 | 不实)", "1.5"),
     ] {
         store
-            .save_scheme(scope, None, NewScheme::parse(unit.id, name, rule, weight, true)?)
+            .save_scheme(scope, None, parse_scheme(unit.id, name, rule, weight, true)?)
             .await?;
     }
     let mut risks = Vec::new();
@@ -230,16 +232,17 @@ pub async fn load(
     posts.extend(burst(rng, "qs", "青山镇某养殖场臭味熏天，村民投诉好几次了", 6, now, 12));
     posts.sort_by_key(|p| p.published_at);
     let severity = SeverityConfig::defaults();
-    let summary = store.ingest_posts(scope, source.id, posts, &severity).await?;
+    let monitor = Monitor::new(std::sync::Arc::new(shoutu_domain::SystemClock));
+    let summary = monitor
+        .ingest(store, scope, source.id, posts, &severity, |_| {})
+        .await?;
 
     // 河口镇 opened its alert and has assessed it; 石桥镇 registered its case 30 hours ago
     // and has not responded: overdue, so the county sees it reported.
     let policy = DeadlinePolicy::defaults();
     let hekou_scope = Scope::new(hekou.id, scope.roles.clone(), None, "河口镇宣传委员");
     if let Some(alert) = summary.alerts.iter().find(|a| a.unit_id == hekou.id) {
-        let incident = store
-            .open_incident_from_alert(&hekou_scope, alert.id, &policy, "河口镇宣传委员")
-            .await?;
+        let incident = open_incident_from_alert(store, &hekou_scope, alert.id, &policy, "河口镇宣传委员").await?;
         store
             .add_step(
                 &hekou_scope,

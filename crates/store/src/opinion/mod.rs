@@ -1,24 +1,21 @@
 //! 舆情: monitoring sources and posts, schemes (keyword rules), events, alerts with in-app
 //! notifications, incidents with steps and deadlines, contingency plans, risk points and
-//! grievances. Ingest runs here too (normalise → match every scheme's rule at once → group
-//! near-duplicates into events → level → alert), so the command line, the push endpoint and
-//! the demo share one pipeline.
+//! grievances. Ingest is split at the crate boundary: the text engines screen and group posts
+//! into an [`IngestBatch`] (see `shoutu-text`'s `monitor::pipeline`); the store writes the
+//! batch, adds each event's growth to what it has, levels the events and raises alerts.
 
-pub(crate) mod engine;
 pub(crate) mod rows;
-
-pub use engine::OpinionEngine;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use shoutu_domain::opinion::{
-    ContingencyPlan, DeadlinePolicy, Grievance, Incident, IncidentStep, NewContingencyPlan, NewGrievance, NewIncident,
-    NewRiskPoint, NewStep, RiskPoint, RiskStatus, SeverityConfig, SeverityLevel,
+    ContingencyPlan, DeadlinePolicy, Grievance, Incident, IncidentStep, IngestBatch, NewContingencyPlan, NewGrievance,
+    NewIncident, NewRiskPoint, NewScheme, NewStep, Post, RiskPoint, RiskStatus, SchemeSnapshot, SeverityConfig,
+    SeverityLevel,
 };
 use shoutu_domain::{FieldError, Page, PageRequest, Scope, UnitId};
-use shoutu_text::monitor::Post;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use crate::Result;
 
@@ -26,9 +23,13 @@ use crate::Result;
 /// enough that a failure loses little and readers are not blocked for long.
 pub const INGEST_CHUNK: usize = 5_000;
 
-/// Rows per INSERT statement for posts that match no scheme (9 parameters a row, well under
-/// SQLite's and PostgreSQL's parameter limits).
-pub(crate) const INSERT_BATCH: usize = 200;
+/// Rows per INSERT statement of posts (10 parameters a row) and of events (13): well under
+/// SQLite's and PostgreSQL's parameter limits, and few enough statements that the driver's
+/// cost per statement vanishes.
+pub(crate) const POST_ROWS: usize = 200;
+pub(crate) const EVENT_ROWS: usize = 100;
+/// Ids or keys per `IN (…)` list.
+pub(crate) const IN_LIST: usize = 500;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Source {
@@ -71,55 +72,6 @@ pub struct Scheme {
     pub rule: String,
     pub topic_weight: f64,
     pub active: bool,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct NewScheme {
-    pub unit_id: UnitId,
-    pub name: String,
-    pub rule: String,
-    pub topic_weight: f64,
-    pub active: bool,
-}
-
-impl NewScheme {
-    /// Checks the rule with the parser: a rule with an error is refused with its position.
-    pub fn parse(
-        unit_id: UnitId,
-        name: &str,
-        rule: &str,
-        topic_weight: &str,
-        active: bool,
-    ) -> Result<NewScheme, FieldError> {
-        let name = name.trim();
-        if name.is_empty() || name.chars().count() > 60 {
-            return Err(FieldError::new("方案名称", "请填写方案名称（不超过 60 字）"));
-        }
-        let rule = rule.trim();
-        if rule.is_empty() {
-            return Err(FieldError::new("监测规则", "请填写监测规则"));
-        }
-        if let Err(e) = shoutu_text::monitor::parse_rule(rule) {
-            return Err(FieldError::new("监测规则", e.to_string()));
-        }
-        let weight = if topic_weight.trim().is_empty() {
-            1.0
-        } else {
-            topic_weight
-                .trim()
-                .parse::<f64>()
-                .ok()
-                .filter(|w| w.is_finite() && (0.0..=3.0).contains(w))
-                .ok_or_else(|| FieldError::new("话题权重", "话题权重应为 0 至 3 之间的数（1 为一般）"))?
-        };
-        Ok(NewScheme {
-            unit_id,
-            name: name.to_string(),
-            rule: rule.to_string(),
-            topic_weight: weight,
-            active,
-        })
-    }
 }
 
 /// A unit's alert threshold and optional webhook for its own messaging bridge.
@@ -232,6 +184,14 @@ impl IngestSummary {
     }
 }
 
+/// What writing a batch did, and the ids of the batch's new events in their order (the
+/// grouper maps its events to them).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct BatchWritten {
+    pub summary: IngestSummary,
+    pub new_event_ids: Vec<i64>,
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct EventFilter {
     pub min_level: Option<SeverityLevel>,
@@ -260,15 +220,23 @@ pub trait OpinionStore: Send + Sync {
     async fn save_opinion_settings(&self, scope: &Scope, unit: UnitId, settings: OpinionSettings) -> Result<()>;
 
     // ---- ingest, events, alerts ----
-    /// Stores new posts (re-ingested ones change nothing), matches them against every active
-    /// scheme, groups matched ones into events, levels the events and raises alerts.
-    async fn ingest_posts(
+    /// Every active scheme of every unit: a post from any source is matched against all of
+    /// them. Only ingest needs this, so it takes a scope that may write.
+    async fn monitored_schemes(&self, scope: &Scope) -> Result<SchemeSnapshot>;
+    /// The stored posts of events seen within `window` of the latest event, oldest first,
+    /// with their event ids: what rebuilds the grouper after a restart.
+    async fn replay_posts(&self, scope: &Scope, window: chrono::Duration) -> Result<Vec<(i64, Post)>>;
+    /// Which of these dedup keys are stored already (posts are unique across sources).
+    async fn known_post_keys(&self, scope: &Scope, keys: &[String]) -> Result<HashSet<String>>;
+    /// Writes one batch in one transaction: posts already stored are left alone and counted,
+    /// new events are created, every event's growth is added to it and levelled, and events
+    /// that reach their unit's threshold raise one alert each.
+    async fn write_ingest_batch(
         &self,
         scope: &Scope,
-        source: i64,
-        posts: Vec<Post>,
+        batch: IngestBatch,
         severity: &SeverityConfig,
-    ) -> Result<IngestSummary>;
+    ) -> Result<BatchWritten>;
     async fn opinion_events(
         &self,
         scope: &Scope,
@@ -287,13 +255,15 @@ pub trait OpinionStore: Send + Sync {
 
     // ---- incidents ----
     async fn open_incident(&self, scope: &Scope, incident: NewIncident) -> Result<Incident>;
-    /// Opens the incident of an alert (once: a second call returns the first incident).
+    /// Opens the incident of an alert (once: a second call returns the first incident),
+    /// linked to the risk point the caller found for it, if any.
     async fn open_incident_from_alert(
         &self,
         scope: &Scope,
         alert: i64,
         policy: &DeadlinePolicy,
         assignee: &str,
+        risk: Option<i64>,
     ) -> Result<Incident>;
     /// Incidents of units in the scope, newest first, without steps.
     async fn incidents(&self, scope: &Scope, open_only: bool) -> Result<Vec<Incident>>;
@@ -368,10 +338,6 @@ pub(crate) const PLAN_COLUMNS: &str = "SELECT pl.id, pl.unit_id, u.name AS unit_
      WHERE (EXISTS (SELECT 1 FROM unit_closure c WHERE c.ancestor_id = $1 AND c.descendant_id = pl.unit_id) \
      OR EXISTS (SELECT 1 FROM unit_closure c2 WHERE c2.ancestor_id = pl.unit_id AND c2.descendant_id = $1))";
 
-pub(crate) const INSERT_POST: &str = "INSERT INTO opinion_posts (source_id, dedup_key, platform, url, author, \
-     published_at, title, body, event_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
-     ON CONFLICT (dedup_key) DO NOTHING RETURNING id";
-
 /// Users to notify of a unit's alert: its first and direct responsible persons in office.
 pub(crate) const DUTY_HOLDER_USERS: &str = "SELECT DISTINCT us.id FROM duties d JOIN users us ON us.person_id = d.person_id \
      WHERE d.unit_id = $1 AND d.role IN ('first_responsible', 'direct_responsible') \
@@ -387,46 +353,116 @@ pub(crate) fn local_date(at: DateTime<Utc>) -> chrono::NaiveDate {
     (at + chrono::Duration::hours(8)).date_naive()
 }
 
-/// Keywords of a risk point: separated by spaces or Chinese/ASCII commas.
-pub(crate) fn risk_keywords(keywords: &str) -> Vec<String> {
-    keywords
-        .split(|c: char| c.is_whitespace() || c == ',' || c == '，' || c == '、' || c == ';' || c == '；')
-        .map(shoutu_text::monitor::normalize)
-        .filter(|k| !k.is_empty())
-        .collect()
+/// How a backend's bulk statements write their parameters. SQLite gets anonymous `?`:
+/// the driver looks up the name of every numbered parameter, and SQLite finds a name by
+/// walking the list of all of them, so binding a statement with thousands of `$n` takes
+/// time quadratic in their number (it was most of the time of a bulk ingest).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Params {
+    Anonymous,
+    Numbered,
+}
+
+impl Params {
+    pub(crate) fn of<DB: sqlx::Database>() -> Params {
+        if DB::NAME == "SQLite" {
+            Params::Anonymous
+        } else {
+            Params::Numbered
+        }
+    }
+
+    /// `($1, $2, …), (…)`: `rows` rows of `columns` parameters, the first numbered 1.
+    pub(crate) fn rows(self, rows: usize, columns: usize) -> String {
+        let mut out = String::with_capacity(rows * columns * 5);
+        for r in 0..rows {
+            out.push_str(if r == 0 { "(" } else { ", (" });
+            out.push_str(&self.list(r * columns + 1, columns));
+            out.push(')');
+        }
+        out
+    }
+
+    /// `$from, $from+1, …`, `n` of them.
+    pub(crate) fn list(self, from: usize, n: usize) -> String {
+        match self {
+            Params::Anonymous => vec!["?"; n].join(", "),
+            Params::Numbered => (from..from + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", "),
+        }
+    }
+}
+
+/// An event as it was stored before a batch.
+pub(crate) struct Stored {
+    pub volume: i64,
+    pub negative: i64,
+    pub platforms: String,
+    pub alerted: bool,
+    pub first_seen: DateTime<Utc>,
+    pub last_seen: DateTime<Utc>,
+}
+
+/// An event's figures after a batch, levelled.
+pub(crate) struct Grown {
+    pub first_seen: DateTime<Utc>,
+    pub last_seen: DateTime<Utc>,
+    pub volume: i64,
+    pub growth: i64,
+    pub negative: i64,
+    /// Posts per platform, as the JSON the column keeps.
+    pub platforms: String,
+    pub level: SeverityLevel,
+    pub score: f64,
+}
+
+impl Grown {
+    pub(crate) fn of(
+        g: &shoutu_domain::opinion::EventGrowth,
+        before: Option<&Stored>,
+        severity: &SeverityConfig,
+    ) -> Grown {
+        let mut platforms: BTreeMap<String, i64> = before
+            .and_then(|b| serde_json::from_str(&b.platforms).ok())
+            .unwrap_or_default();
+        for (p, n) in &g.platforms {
+            *platforms.entry(p.clone()).or_default() += n;
+        }
+        let volume = before.map_or(0, |b| b.volume) + g.posts;
+        let negative = before.map_or(0, |b| b.negative) + g.negative_hits;
+        let assessed = severity.assess(&shoutu_domain::opinion::SeverityInput {
+            volume: volume as u64,
+            growth_per_hour: g.growth_per_hour as u64,
+            negative_hits: negative as u64,
+            topic_weight: g.topic_weight,
+        });
+        Grown {
+            first_seen: before.map_or(g.first_seen, |b| b.first_seen.min(g.first_seen)),
+            last_seen: before.map_or(g.last_seen, |b| b.last_seen.max(g.last_seen)),
+            volume,
+            growth: g.growth_per_hour,
+            negative,
+            platforms: serde_json::to_string(&platforms).expect("counts serialise"),
+            level: assessed.level,
+            score: assessed.score,
+        }
+    }
 }
 
 macro_rules! impl_opinion {
     ($store:ty, $db:ty) => {
         mod opinion_impl {
             use super::*;
-            use crate::opinion::engine::{EngineState, SchemeInfo, negative_hits};
             use crate::opinion::rows::{
                 AlertRow, EventRow, GrievanceRow, IncidentRow, PlanRow, PostRow, RiskRow, SchemeRow, SourceRow,
             };
             use crate::opinion::*;
             use shoutu_domain::fact::{DateRange, FactRow, RecordRef};
             use shoutu_domain::opinion::{
-                ChecklistItem, ContingencyPlan, DeadlinePolicy, Grievance, Incident, IncidentStep,
-                NewContingencyPlan, NewGrievance, NewIncident, NewRiskPoint, NewStep, RiskPoint, RiskStatus,
-                SeverityConfig, SeverityInput, SeverityLevel, Stage,
+                ChecklistItem, ContingencyPlan, DeadlinePolicy, EventSlot, Grievance, Incident, IncidentStep,
+                IngestBatch, MonitoredScheme, NewContingencyPlan, NewGrievance, NewIncident, NewRiskPoint, NewScheme,
+                NewStep, Post, RiskPoint, RiskStatus, SchemeSnapshot, SeverityConfig, SeverityLevel, Stage,
             };
-            use shoutu_text::monitor::{Post, RuleId, RuleSet, normalize, parse_rule};
-            use std::collections::{BTreeMap, HashMap};
-
-            /// What one chunk changed about one stored event.
-            struct Touch {
-                idx: shoutu_text::monitor::EventId,
-                scheme: i64,
-                unit: UnitId,
-                new_posts: i64,
-                negative: u64,
-                platforms: BTreeMap<String, i64>,
-                first: DateTime<Utc>,
-                last: DateTime<Utc>,
-                representative: Option<i64>,
-                created: bool,
-            }
+            use std::collections::{HashMap, HashSet};
 
             impl $store {
                 async fn opinion_scoped_source<'e, E>(executor: E, scope: &Scope, id: i64) -> Result<Source>
@@ -479,364 +515,129 @@ macro_rules! impl_opinion {
                     row.map(Alert::from).ok_or(StoreError::NotFound)
                 }
 
-                /// Brings the rule set up to date with the schemes and, after a restart,
-                /// rebuilds the grouper from the recent posts of stored events.
-                async fn opinion_prepare(&self, state: &mut Option<EngineState>) -> Result<()> {
-                    let (count, latest): (i64, Option<String>) = sqlx::query_as(
-                        "SELECT COUNT(*), CAST(MAX(updated_at) AS TEXT) FROM opinion_schemes WHERE active = $1",
-                    )
-                    .bind(true)
-                    .fetch_one(&self.pool)
-                    .await?;
-                    let version = format!("{count}/{}", latest.unwrap_or_default());
-                    if state.as_ref().is_some_and(|s| s.rules_version == version) {
-                        return Ok(());
-                    }
-                    let schemes: Vec<(i64, i64, String, f64)> = sqlx::query_as(
-                        "SELECT id, unit_id, rule, topic_weight FROM opinion_schemes WHERE active = $1 ORDER BY id",
-                    )
-                    .bind(true)
-                    .fetch_all(&self.pool)
-                    .await?;
-                    // Rules were checked when saved; one that no longer parses (a newer
-                    // parser) is left out rather than stopping all monitoring.
-                    let valid: Vec<&(i64, i64, String, f64)> =
-                        schemes.iter().filter(|s| parse_rule(&s.2).is_ok()).collect();
-                    let rules = RuleSet::compile(valid.iter().map(|s| (RuleId(s.0), s.2.as_str())))
-                        .map_err(|e| StoreError::Invalid(FieldError::new("监测规则", e.to_string())))?;
-                    let infos: HashMap<i64, SchemeInfo> = valid
-                        .iter()
-                        .map(|s| {
-                            (
-                                s.0,
-                                SchemeInfo {
-                                    unit: UnitId(s.1),
-                                    topic_weight: s.3,
-                                },
-                            )
-                        })
-                        .collect();
-                    match state {
-                        Some(s) => {
-                            s.rules_version = version;
-                            s.rules = std::sync::Arc::new(rules);
-                            s.schemes = infos;
-                        }
-                        None => {
-                            let mut fresh = EngineState::new(version, rules, infos);
-                            self.opinion_replay(&mut fresh).await?;
-                            *state = Some(fresh);
-                        }
-                    }
-                    Ok(())
-                }
-
-                async fn opinion_replay(&self, state: &mut EngineState) -> Result<()> {
-                    let latest: Option<(DateTime<Utc>,)> =
-                        sqlx::query_as("SELECT last_seen FROM opinion_events ORDER BY last_seen DESC LIMIT 1")
-                            .fetch_optional(&self.pool)
-                            .await?;
-                    let Some((latest,)) = latest else { return Ok(()) };
-                    let since = latest - chrono::Duration::hours(shoutu_text::monitor::EventConfig::default().decay_hours);
-                    let rows: Vec<PostRow> = sqlx::query_as(&sql(&[
-                        POST_COLUMNS,
-                        "WHERE p.event_id IS NOT NULL AND p.published_at >= $1 ORDER BY p.published_at, p.id",
-                    ]))
-                    .bind(since)
-                    .fetch_all(&self.pool)
-                    .await?;
-                    for r in rows {
-                        let event = r.event_id.expect("selected with an event");
-                        let at = r.published_at;
-                        let post = Post {
-                            source: r.source_name,
-                            source_id: None,
-                            platform: r.platform,
-                            url: r.url,
-                            author: r.author,
-                            published_at: Some(at),
-                            title: r.title,
-                            text: r.body,
-                        };
-                        let idx = state.index.assign_at(&post, at);
-                        state.stored.insert(idx, event);
-                    }
-                    Ok(())
-                }
-
-                async fn opinion_ingest_chunk(
-                    &self,
-                    scope: &Scope,
-                    source: &Source,
-                    chunk: Vec<Post>,
-                    state: &mut EngineState,
-                    severity: &SeverityConfig,
-                ) -> Result<IngestSummary> {
-                    let mut summary = IngestSummary::default();
-                    let mut txn = self.begin_as(scope, Action::Write).await?;
-                    let now = txn.now;
-                    let mut touched: BTreeMap<i64, Touch> = BTreeMap::new();
-                    let mut combined = String::new();
-                    let mut pending: Vec<(String, DateTime<Utc>, Post)> = Vec::with_capacity(INSERT_BATCH);
-                    for mut post in chunk {
-                        post.source = source.name.clone();
-                        let key = post.dedup_key();
-                        let published = post.published_at.unwrap_or(now);
-                        let text: &str = match &post.title {
-                            Some(t) if !post.text.starts_with(t.as_str()) => {
-                                combined.clear();
-                                combined.push_str(t);
-                                combined.push('\n');
-                                combined.push_str(&post.text);
-                                &combined
-                            }
-                            _ => &post.text,
-                        };
-                        let matched = state.rules.matches_with(text, &mut state.scratch);
-                        let scheme = matched
-                            .iter()
-                            .find_map(|m| state.schemes.get(&m.rule.0).map(|info| (m.rule.0, *info)));
-                        let Some((scheme_id, info)) = scheme else {
-                            // Most posts match nothing: they are written many rows per
-                            // statement, which is what makes bulk ingest fast on SQLite.
-                            pending.push((key, published, post));
-                            if pending.len() == INSERT_BATCH {
-                                Self::opinion_flush_posts(&mut txn, source.id, &mut pending, &mut summary).await?;
-                            }
-                            continue;
-                        };
-                        // A matched post is grouped only if it is new, so look before assigning.
-                        let exists: Option<(i64,)> = sqlx::query_as("SELECT id FROM opinion_posts WHERE dedup_key = $1")
-                            .bind(&key)
-                            .fetch_optional(&mut *txn.tx)
-                            .await?;
-                        if exists.is_some() {
-                            summary.duplicate += 1;
-                            continue;
-                        }
-                        let negative = negative_hits(&normalize(text));
-                        let idx = state.index.assign_at(&post, published);
-                        let (event_id, created) = match state.stored.get(&idx) {
-                            Some(id) => (*id, false),
-                            None => {
-                                let headline = state
-                                    .index
-                                    .stats(idx)
-                                    .map(|s| s.headline.clone())
-                                    .unwrap_or_else(|| post.text.chars().take(40).collect());
-                                let (id,): (i64,) = sqlx::query_as(
-                                    "INSERT INTO opinion_events (unit_id, scheme_id, headline, first_seen, last_seen, \
-                                     volume, growth, negative_hits, platforms, level, score, alerted, created_at) \
-                                     VALUES ($1, $2, $3, $4, $4, 0, 0, 0, '{}', 'general', 0, $5, $6) RETURNING id",
-                                )
-                                .bind(info.unit.0)
-                                .bind(scheme_id)
-                                .bind(&headline)
-                                .bind(published)
-                                .bind(false)
-                                .bind(now)
-                                .fetch_one(&mut *txn.tx)
-                                .await?;
-                                state.stored.insert(idx, id);
-                                (id, true)
-                            }
-                        };
-                        let (post_id,): (i64,) = sqlx::query_as(INSERT_POST)
-                            .bind(source.id)
-                            .bind(&key)
-                            .bind(&post.platform)
-                            .bind(&post.url)
-                            .bind(&post.author)
-                            .bind(published)
-                            .bind(&post.title)
-                            .bind(&post.text)
-                            .bind(event_id)
-                            .bind(now)
-                            .fetch_one(&mut *txn.tx)
-                            .await?;
-                        summary.new += 1;
-                        summary.matched += 1;
-                        let touch = touched.entry(event_id).or_insert_with(|| Touch {
-                            idx,
-                            scheme: scheme_id,
-                            unit: info.unit,
-                            new_posts: 0,
-                            negative: 0,
-                            platforms: BTreeMap::new(),
-                            first: published,
-                            last: published,
-                            representative: created.then_some(post_id),
-                            created,
-                        });
-                        touch.new_posts += 1;
-                        touch.negative += negative;
-                        *touch.platforms.entry(post.platform.clone()).or_default() += 1;
-                        touch.first = touch.first.min(published);
-                        touch.last = touch.last.max(published);
-                    }
-                    Self::opinion_flush_posts(&mut txn, source.id, &mut pending, &mut summary).await?;
-                    let mut settings: HashMap<UnitId, OpinionSettings> = HashMap::new();
-                    for (event_id, t) in touched {
-                        if t.created {
-                            summary.events_new += 1;
-                        } else {
-                            summary.events_updated += 1;
-                        }
-                        // An event created in this chunk starts from nothing; only older
-                        // ones need reading back.
-                        let (volume, negative, platforms, alerted, first_seen, last_seen): (
-                            i64,
-                            i64,
-                            String,
-                            bool,
-                            DateTime<Utc>,
-                            DateTime<Utc>,
-                        ) = if t.created {
-                            (0, 0, "{}".to_string(), false, t.first, t.last)
-                        } else {
-                            sqlx::query_as(
-                                "SELECT volume, negative_hits, platforms, alerted, first_seen, last_seen \
-                                 FROM opinion_events WHERE id = $1",
-                            )
-                            .bind(event_id)
-                            .fetch_one(&mut *txn.tx)
-                            .await?
-                        };
-                        let volume = volume + t.new_posts;
-                        let negative = negative + t.negative as i64;
-                        let mut merged: BTreeMap<String, i64> = serde_json::from_str(&platforms).unwrap_or_default();
-                        for (p, n) in &t.platforms {
-                            *merged.entry(p.clone()).or_default() += n;
-                        }
-                        let growth = state
-                            .index
-                            .stats(t.idx)
-                            .map_or(t.new_posts, |s| s.growth_per_hour as i64);
-                        let topic_weight = state.schemes.get(&t.scheme).map_or(1.0, |s| s.topic_weight);
-                        let assessed = severity.assess(&SeverityInput {
-                            volume: volume as u64,
-                            growth_per_hour: growth as u64,
-                            negative_hits: negative as u64,
-                            topic_weight,
-                        });
-                        sqlx::query(
-                            "UPDATE opinion_events SET first_seen = $2, last_seen = $3, volume = $4, growth = $5, \
-                             negative_hits = $6, platforms = $7, level = $8, score = $9, \
-                             representative_post_id = COALESCE(representative_post_id, $10) WHERE id = $1",
-                        )
-                        .bind(event_id)
-                        .bind(first_seen.min(t.first))
-                        .bind(last_seen.max(t.last))
-                        .bind(volume)
-                        .bind(growth)
-                        .bind(negative)
-                        .bind(serde_json::to_string(&merged).expect("counts serialise"))
-                        .bind(assessed.level.code())
-                        .bind(assessed.score)
-                        .bind(t.representative)
-                        .execute(&mut *txn.tx)
-                        .await?;
-                        if alerted {
-                            continue;
-                        }
-                        if !settings.contains_key(&t.unit) {
-                            let found = Self::opinion_settings_of(&mut *txn.tx, t.unit).await?;
-                            settings.insert(t.unit, found);
-                        }
-                        let unit_settings = settings[&t.unit].clone();
-                        if assessed.level < unit_settings.alert_level {
-                            continue;
-                        }
-                        let alert = Self::opinion_raise_alert(&mut txn, event_id, t.unit, assessed.level, now).await?;
-                        if !unit_settings.webhook_url.is_empty() {
-                            summary.webhooks.push(Webhook {
-                                url: unit_settings.webhook_url.clone(),
-                                payload: serde_json::json!({
-                                    "type": "舆情预警",
-                                    "unit": alert.unit_name,
-                                    "level": alert.level.label(),
-                                    "headline": alert.headline,
-                                    "volume": alert.volume,
-                                    "event_id": alert.event_id,
-                                    "alert_id": alert.id,
-                                    "at": alert.created_at,
-                                }),
-                            });
-                        }
-                        summary.alerts.push(alert);
-                    }
-                    // Bulk ingest writes one audit entry per chunk (naming the source and the
-                    // counts) rather than one per post: the posts are third-party data, and
-                    // the entry is what an auditor needs to find them.
-                    txn.audit(
-                        AuditDraft::new("opinion_ingest", source.id, "ingest")
-                            .unit(source.unit_id.0)
-                            .after(serde_json::json!({
-                                "source": source.name,
-                                "new": summary.new,
-                                "duplicate": summary.duplicate,
-                                "matched": summary.matched,
-                                "events_new": summary.events_new,
-                                "alerts": summary.alerts.iter().map(|a| a.id).collect::<Vec<_>>(),
-                            })),
-                    )
-                    .await?;
-                    txn.commit().await?;
-                    Ok(summary)
-                }
-
-                /// Writes the posts that matched no scheme, many rows per statement; posts
-                /// already stored (same source id or URL) are left alone and counted.
-                async fn opinion_flush_posts(
+                /// Inserts the batch's new events with their figures complete (a new event
+                /// has nothing stored to add to); their ids, in the batch's order.
+                async fn opinion_insert_events(
                     txn: &mut Txn,
-                    source: i64,
-                    pending: &mut Vec<(String, DateTime<Utc>, Post)>,
-                    summary: &mut IngestSummary,
-                ) -> Result<()> {
-                    if pending.is_empty() {
-                        return Ok(());
-                    }
-                    let mut statement = String::from(
-                        "INSERT INTO opinion_posts (source_id, dedup_key, platform, url, author, published_at, \
-                         title, body, created_at) VALUES ",
-                    );
-                    for i in 0..pending.len() {
-                        let b = i * 9;
-                        if i > 0 {
-                            statement.push(',');
+                    batch: &IngestBatch,
+                    grown: &HashMap<EventSlot, Grown>,
+                ) -> Result<Vec<i64>> {
+                    let mut ids: HashMap<String, i64> = HashMap::with_capacity(batch.new_events.len());
+                    for (n, rows) in batch.new_events.chunks(EVENT_ROWS).enumerate() {
+                        let statement = format!(
+                            "INSERT INTO opinion_events (unit_id, scheme_id, headline, origin_key, first_seen, \
+                             last_seen, volume, growth, negative_hits, platforms, level, score, alerted, created_at) \
+                             VALUES {} RETURNING id, origin_key",
+                            Params::of::<$db>().rows(rows.len(), 14)
+                        );
+                        let mut query = sqlx::query_as::<_, (i64, String)>(&statement);
+                        for (i, event) in rows.iter().enumerate() {
+                            let g = &grown[&EventSlot::New(n * EVENT_ROWS + i)];
+                            query = query
+                                .bind(event.unit_id.0)
+                                .bind(event.scheme_id)
+                                .bind(&event.headline)
+                                .bind(&event.origin_key)
+                                .bind(g.first_seen)
+                                .bind(g.last_seen)
+                                .bind(g.volume)
+                                .bind(g.growth)
+                                .bind(g.negative)
+                                .bind(&g.platforms)
+                                .bind(g.level.code())
+                                .bind(g.score)
+                                .bind(false)
+                                .bind(txn.now);
                         }
-                        statement.push_str(&format!(
-                            "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
-                            b + 1,
-                            b + 2,
-                            b + 3,
-                            b + 4,
-                            b + 5,
-                            b + 6,
-                            b + 7,
-                            b + 8,
-                            b + 9
-                        ));
+                        // RETURNING gives no order, so ids are matched by the origin post's key.
+                        ids.extend(query.fetch_all(&mut *txn.tx).await?.into_iter().map(|(id, k)| (k, id)));
                     }
-                    statement.push_str(" ON CONFLICT (dedup_key) DO NOTHING RETURNING id");
-                    let now = txn.now;
-                    let mut query = sqlx::query_as::<_, (i64,)>(&statement);
-                    for (key, published, post) in pending.iter() {
-                        query = query
-                            .bind(source)
-                            .bind(key)
-                            .bind(&post.platform)
-                            .bind(&post.url)
-                            .bind(&post.author)
-                            .bind(*published)
-                            .bind(&post.title)
-                            .bind(&post.text)
-                            .bind(now);
+                    Ok(batch.new_events.iter().map(|e| ids[&e.origin_key]).collect())
+                }
+
+                /// Writes the posts many rows per statement; posts already stored (same
+                /// source id or URL) are left alone. Returns how many were new.
+                async fn opinion_insert_posts(txn: &mut Txn, batch: &IngestBatch, new_ids: &[i64]) -> Result<usize> {
+                    let mut inserted = 0;
+                    for rows in batch.posts.chunks(POST_ROWS) {
+                        let statement = format!(
+                            "INSERT INTO opinion_posts (source_id, dedup_key, platform, url, author, published_at, \
+                             title, body, event_id, created_at) VALUES {} ON CONFLICT (dedup_key) DO NOTHING",
+                            Params::of::<$db>().rows(rows.len(), 10)
+                        );
+                        let mut query = sqlx::query(&statement);
+                        for p in rows {
+                            let event = p.event.map(|slot| match slot {
+                                EventSlot::Stored(id) => id,
+                                EventSlot::New(n) => new_ids[n],
+                            });
+                            query = query
+                                .bind(batch.source_id)
+                                .bind(&p.key)
+                                .bind(&p.post.platform)
+                                .bind(&p.post.url)
+                                .bind(&p.post.author)
+                                .bind(p.published_at)
+                                .bind(&p.post.title)
+                                .bind(&p.post.text)
+                                .bind(event)
+                                .bind(txn.now);
+                        }
+                        inserted += query.execute(&mut *txn.tx).await?.rows_affected() as usize;
                     }
-                    let inserted = query.fetch_all(&mut *txn.tx).await?.len();
-                    summary.new += inserted;
-                    summary.duplicate += pending.len() - inserted;
-                    pending.clear();
+                    Ok(inserted)
+                }
+
+                /// What stored events had before this batch.
+                async fn opinion_stored_events(txn: &mut Txn, ids: &[i64]) -> Result<HashMap<i64, Stored>> {
+                    let mut out = HashMap::with_capacity(ids.len());
+                    for list in ids.chunks(IN_LIST) {
+                        let statement = format!(
+                            "SELECT id, volume, negative_hits, platforms, alerted, first_seen, last_seen \
+                             FROM opinion_events WHERE id IN ({})",
+                            Params::of::<$db>().list(1, list.len())
+                        );
+                        let mut query = sqlx::query_as::<_, (i64, i64, i64, String, bool, DateTime<Utc>, DateTime<Utc>)>(
+                            &statement,
+                        );
+                        for id in list {
+                            query = query.bind(id);
+                        }
+                        for (id, volume, negative, platforms, alerted, first_seen, last_seen) in
+                            query.fetch_all(&mut *txn.tx).await?
+                        {
+                            out.insert(
+                                id,
+                                Stored {
+                                    volume,
+                                    negative,
+                                    platforms,
+                                    alerted,
+                                    first_seen,
+                                    last_seen,
+                                },
+                            );
+                        }
+                    }
+                    Ok(out)
+                }
+
+                async fn opinion_update_event(txn: &mut Txn, id: i64, g: &Grown) -> Result<()> {
+                    sqlx::query(
+                        "UPDATE opinion_events SET first_seen = $2, last_seen = $3, volume = $4, growth = $5, \
+                         negative_hits = $6, platforms = $7, level = $8, score = $9 WHERE id = $1",
+                    )
+                    .bind(id)
+                    .bind(g.first_seen)
+                    .bind(g.last_seen)
+                    .bind(g.volume)
+                    .bind(g.growth)
+                    .bind(g.negative)
+                    .bind(&g.platforms)
+                    .bind(g.level.code())
+                    .bind(g.score)
+                    .execute(&mut *txn.tx)
+                    .await?;
                     Ok(())
                 }
 
@@ -907,20 +708,6 @@ macro_rules! impl_opinion {
                     let mut alert = Alert::from(row);
                     alert.unread = true;
                     Ok(alert)
-                }
-
-                /// The risk point of the unit an alert's headline is about, by its keywords.
-                async fn opinion_risk_for(txn: &mut Txn, unit: UnitId, text: &str) -> Result<Option<i64>> {
-                    let rows: Vec<(i64, String)> = sqlx::query_as(
-                        "SELECT id, keywords FROM opinion_risks WHERE unit_id = $1 AND status = 'open' ORDER BY id",
-                    )
-                    .bind(unit.0)
-                    .fetch_all(&mut *txn.tx)
-                    .await?;
-                    let text = normalize(text);
-                    Ok(rows.into_iter().find_map(|(id, keywords)| {
-                        risk_keywords(&keywords).iter().any(|k| text.contains(k.as_str())).then_some(id)
-                    }))
                 }
 
                 async fn opinion_insert_incident(
@@ -1234,35 +1021,213 @@ macro_rules! impl_opinion {
                     txn.commit().await
                 }
 
-                async fn ingest_posts(
-                    &self,
-                    scope: &Scope,
-                    source: i64,
-                    posts: Vec<Post>,
-                    severity: &SeverityConfig,
-                ) -> Result<IngestSummary> {
+                async fn monitored_schemes(&self, scope: &Scope) -> Result<SchemeSnapshot> {
                     if !scope.permits(Action::Write) {
                         return Err(StoreError::Forbidden);
                     }
-                    let source = Self::opinion_scoped_source(&self.pool, scope, source).await?;
-                    let mut guard = self.opinion.state.lock().await;
-                    self.opinion_prepare(&mut guard).await?;
-                    let mut summary = IngestSummary::default();
-                    let mut posts = posts.into_iter().peekable();
-                    while posts.peek().is_some() {
-                        let chunk: Vec<Post> = posts.by_ref().take(INGEST_CHUNK).collect();
-                        let state = guard.as_mut().expect("prepared above");
-                        match self.opinion_ingest_chunk(scope, &source, chunk, state, severity).await {
-                            Ok(done) => summary.add(done),
-                            Err(e) => {
-                                // The grouper saw posts the database did not keep: rebuild it
-                                // from the database next time.
-                                *guard = None;
-                                return Err(e);
-                            }
-                        }
+                    let (count, latest): (i64, Option<String>) = sqlx::query_as(
+                        "SELECT COUNT(*), CAST(MAX(updated_at) AS TEXT) FROM opinion_schemes WHERE active = $1",
+                    )
+                    .bind(true)
+                    .fetch_one(&self.pool)
+                    .await?;
+                    let rows: Vec<(i64, i64, String, f64)> = sqlx::query_as(
+                        "SELECT id, unit_id, rule, topic_weight FROM opinion_schemes WHERE active = $1 ORDER BY id",
+                    )
+                    .bind(true)
+                    .fetch_all(&self.pool)
+                    .await?;
+                    Ok(SchemeSnapshot {
+                        version: format!("{count}/{}", latest.unwrap_or_default()),
+                        schemes: rows
+                            .into_iter()
+                            .map(|(id, unit, rule, topic_weight)| MonitoredScheme {
+                                id,
+                                unit_id: UnitId(unit),
+                                rule,
+                                topic_weight,
+                            })
+                            .collect(),
+                    })
+                }
+
+                async fn replay_posts(&self, scope: &Scope, window: chrono::Duration) -> Result<Vec<(i64, Post)>> {
+                    if !scope.permits(Action::Write) {
+                        return Err(StoreError::Forbidden);
                     }
-                    Ok(summary)
+                    let latest: Option<(DateTime<Utc>,)> =
+                        sqlx::query_as("SELECT last_seen FROM opinion_events ORDER BY last_seen DESC LIMIT 1")
+                            .fetch_optional(&self.pool)
+                            .await?;
+                    let Some((latest,)) = latest else { return Ok(Vec::new()) };
+                    let since = latest - window;
+                    let rows: Vec<PostRow> = sqlx::query_as(&sql(&[
+                        POST_COLUMNS,
+                        "WHERE p.event_id IN (SELECT id FROM opinion_events WHERE last_seen >= $1) \
+                         AND p.published_at >= $1 ORDER BY p.published_at, p.id",
+                    ]))
+                    .bind(since)
+                    .fetch_all(&self.pool)
+                    .await?;
+                    Ok(rows
+                        .into_iter()
+                        .map(|r| {
+                            let event = r.event_id.expect("selected with an event");
+                            let post = Post {
+                                source: r.source_name,
+                                source_id: None,
+                                platform: r.platform,
+                                url: r.url,
+                                author: r.author,
+                                published_at: Some(r.published_at),
+                                title: r.title,
+                                text: r.body,
+                            };
+                            (event, post)
+                        })
+                        .collect())
+                }
+
+                async fn known_post_keys(&self, scope: &Scope, keys: &[String]) -> Result<HashSet<String>> {
+                    if !scope.permits(Action::Write) {
+                        return Err(StoreError::Forbidden);
+                    }
+                    let mut known = HashSet::new();
+                    for list in keys.chunks(IN_LIST) {
+                        let statement = format!(
+                            "SELECT dedup_key FROM opinion_posts WHERE dedup_key IN ({})",
+                            Params::of::<$db>().list(1, list.len())
+                        );
+                        let mut query = sqlx::query_as::<_, (String,)>(&statement);
+                        for key in list {
+                            query = query.bind(key);
+                        }
+                        known.extend(query.fetch_all(&self.pool).await?.into_iter().map(|(k,)| k));
+                    }
+                    Ok(known)
+                }
+
+                async fn write_ingest_batch(
+                    &self,
+                    scope: &Scope,
+                    batch: IngestBatch,
+                    severity: &SeverityConfig,
+                ) -> Result<BatchWritten> {
+                    let mut txn = self.begin_as(scope, Action::Write).await?;
+                    // Not `opinion_scoped_source`: its post count scans the source's posts,
+                    // once per batch, which made bulk ingest slow down as the table grew.
+                    let source: Option<(i64, String)> = sqlx::query_as(&sql(&[
+                        "SELECT s.unit_id, s.name FROM opinion_sources s ",
+                        SOURCE_SCOPE,
+                        " AND s.id = $2",
+                    ]))
+                    .bind(scope.root.0)
+                    .bind(batch.source_id)
+                    .fetch_optional(&mut *txn.tx)
+                    .await?;
+                    let (source_unit, source_name) = source.ok_or(StoreError::NotFound)?;
+                    let now = txn.now;
+                    let stored_ids: Vec<i64> = batch
+                        .growth
+                        .iter()
+                        .filter_map(|g| match g.event {
+                            EventSlot::Stored(id) => Some(id),
+                            EventSlot::New(_) => None,
+                        })
+                        .collect();
+                    let stored = Self::opinion_stored_events(&mut txn, &stored_ids).await?;
+                    let grown: HashMap<EventSlot, Grown> = batch
+                        .growth
+                        .iter()
+                        .map(|g| {
+                            let before = match g.event {
+                                EventSlot::Stored(id) => stored.get(&id),
+                                EventSlot::New(_) => None,
+                            };
+                            (g.event, Grown::of(g, before, severity))
+                        })
+                        .collect();
+                    let new_ids = Self::opinion_insert_events(&mut txn, &batch, &grown).await?;
+                    let inserted = Self::opinion_insert_posts(&mut txn, &batch, &new_ids).await?;
+                    if let (Some(first), Some(last)) = (new_ids.iter().min(), new_ids.iter().max()) {
+                        sqlx::query(
+                            "UPDATE opinion_events SET representative_post_id = \
+                             (SELECT p.id FROM opinion_posts p WHERE p.dedup_key = opinion_events.origin_key) \
+                             WHERE id >= $1 AND id <= $2 AND representative_post_id IS NULL",
+                        )
+                        .bind(first)
+                        .bind(last)
+                        .execute(&mut *txn.tx)
+                        .await?;
+                    }
+                    let mut summary = IngestSummary {
+                        new: inserted,
+                        duplicate: batch.duplicates + batch.posts.len() - inserted,
+                        matched: batch.posts.iter().filter(|p| p.event.is_some()).count(),
+                        events_new: new_ids.len(),
+                        events_updated: stored_ids.len(),
+                        ..IngestSummary::default()
+                    };
+                    let mut settings: HashMap<UnitId, OpinionSettings> = HashMap::new();
+                    for g in &batch.growth {
+                        let (event_id, alerted) = match g.event {
+                            EventSlot::Stored(id) => {
+                                Self::opinion_update_event(&mut txn, id, &grown[&g.event]).await?;
+                                (id, stored.get(&id).is_some_and(|s| s.alerted))
+                            }
+                            EventSlot::New(n) => (new_ids[n], false),
+                        };
+                        let level = grown[&g.event].level;
+                        if alerted {
+                            continue;
+                        }
+                        if !settings.contains_key(&g.unit_id) {
+                            let found = Self::opinion_settings_of(&mut *txn.tx, g.unit_id).await?;
+                            settings.insert(g.unit_id, found);
+                        }
+                        let unit_settings = settings[&g.unit_id].clone();
+                        if level < unit_settings.alert_level {
+                            continue;
+                        }
+                        let alert = Self::opinion_raise_alert(&mut txn, event_id, g.unit_id, level, now).await?;
+                        if !unit_settings.webhook_url.is_empty() {
+                            summary.webhooks.push(Webhook {
+                                url: unit_settings.webhook_url.clone(),
+                                payload: serde_json::json!({
+                                    "type": "舆情预警",
+                                    "unit": alert.unit_name,
+                                    "level": alert.level.label(),
+                                    "headline": alert.headline,
+                                    "volume": alert.volume,
+                                    "event_id": alert.event_id,
+                                    "alert_id": alert.id,
+                                    "at": alert.created_at,
+                                }),
+                            });
+                        }
+                        summary.alerts.push(alert);
+                    }
+                    // Bulk ingest writes one audit entry per batch (naming the source and the
+                    // counts) rather than one per post: the posts are third-party data, and
+                    // the entry is what an auditor needs to find them.
+                    txn.audit(
+                        AuditDraft::new("opinion_ingest", batch.source_id, "ingest")
+                            .unit(source_unit)
+                            .after(serde_json::json!({
+                                "source": source_name,
+                                "new": summary.new,
+                                "duplicate": summary.duplicate,
+                                "matched": summary.matched,
+                                "events_new": summary.events_new,
+                                "alerts": summary.alerts.iter().map(|a| a.id).collect::<Vec<_>>(),
+                            })),
+                    )
+                    .await?;
+                    txn.commit().await?;
+                    Ok(BatchWritten {
+                        summary,
+                        new_event_ids: new_ids,
+                    })
                 }
 
                 async fn opinion_events(
@@ -1414,6 +1379,7 @@ macro_rules! impl_opinion {
                     alert: i64,
                     policy: &DeadlinePolicy,
                     assignee: &str,
+                    risk: Option<i64>,
                 ) -> Result<Incident> {
                     let mut txn = self.begin_as(scope, Action::Write).await?;
                     let alert = Self::opinion_scoped_alert(&mut *txn.tx, scope, alert).await?;
@@ -1421,7 +1387,9 @@ macro_rules! impl_opinion {
                         drop(txn);
                         return self.incident(scope, existing).await;
                     }
-                    let risk = Self::opinion_risk_for(&mut txn, alert.unit_id, &alert.headline).await?;
+                    if let Some(risk) = risk {
+                        Self::opinion_scoped_risk(&mut *txn.tx, scope, risk).await?;
+                    }
                     let mut incident = NewIncident::parse(
                         alert.unit_id,
                         &alert.headline,

@@ -20,8 +20,8 @@ use std::collections::{BTreeMap, HashMap, VecDeque};
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
-use super::ingest::Post;
 use super::normalize::fold_char;
+use shoutu_domain::opinion::Post;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(transparent)]
@@ -202,6 +202,11 @@ impl EventIndex {
             .get(&id)
             .map(|e| &e.stats)
             .or_else(|| self.closed.iter().find(|s| s.id == id))
+    }
+
+    /// Whether an event can still take posts.
+    pub fn is_open(&self, id: EventId) -> bool {
+        self.events.contains_key(&id)
     }
 
     /// Events that can still grow.

@@ -126,11 +126,25 @@ pub fn fold_char(c: char) -> Option<char> {
     }
 }
 
-/// The fold as matching uses it: runs of unchanged characters are copied as byte
-/// slices, and instead of one origin per character only the dropped characters are
-/// recorded (`dropped_before` gets, per dropped character, the count of normalised
-/// characters before it); [`origin_of`] recovers an origin from that. Posts are
-/// mostly unchanged characters, so this is a scan plus a bit test per character.
+/// Folds `text` character by character, calling `each` with the folded character or
+/// `None` for a dropped one, with the fold table looked up once for the whole text.
+#[inline(always)]
+pub(crate) fn fold_each(text: &str, mut each: impl FnMut(Option<char>)) {
+    let table = &*TABLE;
+    for c in text.chars() {
+        each(match table.fold(c) {
+            Fold::Keep => Some(c),
+            Fold::Drop => None,
+            Fold::To(t) => Some(t),
+        });
+    }
+}
+
+/// A folded copy of a text with its offsets kept compactly: runs of unchanged
+/// characters are copied as byte slices, and instead of one origin per character only
+/// the dropped characters are recorded (`dropped_before` gets, per dropped character,
+/// the count of normalised characters before it, as matching records them);
+/// [`origin_of`] recovers an origin from that.
 pub fn fold_compact(text: &str, out: &mut String, dropped_before: &mut Vec<u32>) {
     let table = &*TABLE;
     let mut run_start = 0;

@@ -13,7 +13,7 @@ use std::cell::RefCell;
 use daachorse::{CharwiseDoubleArrayAhoCorasick, CharwiseDoubleArrayAhoCorasickBuilder};
 use serde::{Deserialize, Serialize};
 
-use super::normalize::{fold_compact, origin_of};
+use super::normalize::{fold_each, origin_of};
 use super::rule::{Expr, RuleError, parse_rule};
 
 /// The caller's identifier of a rule (a database row id).
@@ -122,7 +122,6 @@ struct Hit {
 /// Buffers reused between texts so matching does not allocate per post.
 #[derive(Default)]
 pub struct MatchScratch {
-    folded: String,
     dropped: Vec<u32>,
     hits: Vec<Hit>,
     candidates: Vec<Posting>,
@@ -251,31 +250,35 @@ impl RuleSet {
             return Vec::new();
         };
         let MatchScratch {
-            folded,
             dropped,
             hits,
             candidates,
             spans,
             stack,
         } = scratch;
-        folded.clear();
         dropped.clear();
         hits.clear();
-        fold_compact(text, folded, dropped);
-        // Matches come in order of their end; byte ends are turned into character
-        // ends by counting forward from the previous one, so the whole text is
-        // counted once however many hits there are.
-        let (mut byte, mut char_end) = (0usize, 0u32);
-        for m in automaton.find_overlapping_iter(folded.as_str()) {
-            char_end += folded[byte..m.end()].chars().count() as u32;
-            byte = m.end();
-            let pattern = m.value();
-            hits.push(Hit {
-                pattern,
-                start: char_end - self.patterns[pattern as usize].chars,
-                end: char_end,
-            });
-        }
+        // Folding feeds the automaton directly, one character at a time: no folded copy
+        // of the text is written and read again, and the normalised character offset of
+        // every hit is known without counting.
+        let mut stepper = automaton.find_overlapping_stepper();
+        let mut n = 0u32;
+        let patterns = &self.patterns;
+        fold_each(text, |folded| match folded {
+            None => dropped.push(n),
+            Some(c) => {
+                stepper.consume(c);
+                n += 1;
+                for m in stepper.matches() {
+                    let pattern = m.value();
+                    hits.push(Hit {
+                        pattern,
+                        start: n - patterns[pattern as usize].chars,
+                        end: n,
+                    });
+                }
+            }
+        });
         if hits.is_empty() {
             return Vec::new();
         }

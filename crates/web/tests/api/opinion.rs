@@ -7,7 +7,8 @@ use reqwest::StatusCode;
 use sha2::{Digest, Sha256};
 use shoutu_domain::opinion::NewRiskPoint;
 use shoutu_domain::{FixedClock, Scope};
-use shoutu_store::{NewScheme, NewSource, OpinionSettings};
+use shoutu_store::{NewSource, OpinionSettings};
+use shoutu_text::monitor::parse_scheme;
 use shoutu_web::Config;
 use std::sync::Arc;
 
@@ -24,7 +25,7 @@ async fn app_with_monitoring() -> (TestApp, Arc<FixedClock>) {
         .unwrap();
     let hash = hex_sha256(TOKEN);
     app.store.set_source_token(&console, source.id, &hash).await.unwrap();
-    let scheme = NewScheme::parse(
+    let scheme = parse_scheme(
         app.town_a.id,
         "河口镇搬迁补偿",
         "河口镇 & (搬迁 | 补偿 | 上访) & !招聘",

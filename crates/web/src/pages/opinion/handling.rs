@@ -203,10 +203,14 @@ pub async fn open_from_alert(
     } else {
         form.assignee
     };
-    let incident = state
-        .store
-        .open_incident_from_alert(&auth.scope, id, &state.opinion_deadlines, &assignee)
-        .await?;
+    let incident = crate::monitoring::open_incident_from_alert(
+        &*state.store,
+        &auth.scope,
+        id,
+        &state.opinion_deadlines,
+        &assignee,
+    )
+    .await?;
     Ok(see_other(format!("/opinion/incidents/{}", incident.id)))
 }
 

@@ -17,7 +17,7 @@ use axum::response::Response;
 use serde::Deserialize;
 use shoutu_domain::opinion::SeverityLevel;
 use shoutu_domain::{Action, FieldError, PageRequest, Unit, UnitId};
-use shoutu_store::{Alert, EventFilter, NewScheme, NewSource, OpinionEvent, OpinionSettings, Scheme, Source};
+use shoutu_store::{Alert, EventFilter, NewSource, OpinionEvent, OpinionSettings, Scheme, Source};
 use shoutu_text::monitor::{RuleId, RuleSet};
 
 pub struct EventRow {
@@ -343,7 +343,8 @@ pub async fn scheme_form(State(state): State<AppState>, auth: Auth, Id(id): Id) 
 async fn save_scheme(state: AppState, auth: Auth, id: Option<i64>, form: SchemeForm) -> Result<Response, AppError> {
     auth.require(Action::Write)?;
     let unit = form.unit.trim().parse::<i64>().map(UnitId).unwrap_or(auth.scope.root);
-    let parsed = NewScheme::parse(unit, &form.name, &form.rule, &form.topic_weight, form.active.is_some());
+    let parsed =
+        shoutu_text::monitor::parse_scheme(unit, &form.name, &form.rule, &form.topic_weight, form.active.is_some());
     let outcome = match parsed {
         Ok(s) => settle(state.store.save_scheme(&auth.scope, id, s).await)?,
         Err(e) => Submitted::Fix(e),

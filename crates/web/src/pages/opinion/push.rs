@@ -72,8 +72,15 @@ pub async fn push(State(state): State<AppState>, headers: HeaderMap, body: Bytes
         format!("信息源「{}」", source.name),
     );
     let summary = match state
-        .store
-        .ingest_posts(&scope, source.id, report.posts, &state.opinion_severity)
+        .monitor
+        .ingest(
+            &*state.store,
+            &scope,
+            source.id,
+            report.posts,
+            &state.opinion_severity,
+            |_| {},
+        )
         .await
     {
         Ok(s) => s,
