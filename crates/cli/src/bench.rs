@@ -202,7 +202,7 @@ async fn opinion(args: OpinionBench) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
     let monitor = Monitor::new(Arc::new(SystemClock));
     let summary =
-        crate::ingest::ingest_with_progress(&monitor, &*store, &scope, source.id, corpus.posts, &severity, &bar)
+        crate::ingest::ingest_with_progress(&monitor, &*store, &scope, &source, corpus.posts, &severity, &bar)
             .await
             .context("基准导入失败")?;
     let ingest_secs = started.elapsed().as_secs_f64();

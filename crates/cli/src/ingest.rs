@@ -8,7 +8,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use shoutu_domain::Scope;
 use shoutu_domain::opinion::Post;
 use shoutu_domain::opinion::SeverityConfig;
-use shoutu_store::{IngestSummary, Store};
+use shoutu_store::{IngestSummary, Source, Store};
 use shoutu_text::monitor::{IngestReport, PostFormat, parse_posts};
 use shoutu_web::monitoring::Monitor;
 use std::path::{Path, PathBuf};
@@ -52,7 +52,7 @@ pub async fn ingest_with_progress(
     monitor: &Monitor,
     store: &dyn Store,
     scope: &Scope,
-    source: i64,
+    source: &Source,
     posts: Vec<Post>,
     severity: &SeverityConfig,
     bar: &ProgressBar,
@@ -84,7 +84,7 @@ pub async fn run(store: &dyn Store, args: IngestArgs) -> anyhow::Result<ExitCode
     for path in &args.files {
         let report = read_posts(path, &source.name)?;
         let bar = bar(report.posts.len() as u64);
-        let summary = ingest_with_progress(&monitor, store, &scope, source.id, report.posts, &severity, &bar).await?;
+        let summary = ingest_with_progress(&monitor, store, &scope, &source, report.posts, &severity, &bar).await?;
         bar.finish_and_clear();
         println!(
             "{}：新增 {} 条，重复 {} 条，跳过 {} 条；命中方案 {} 条，新事件 {} 个，更新事件 {} 个，预警 {} 条",

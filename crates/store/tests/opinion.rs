@@ -14,7 +14,7 @@ use shoutu_domain::opinion::{
     DeadlinePolicy, NewContingencyPlan, NewGrievance, NewIncident, NewRiskPoint, NewStep, RiskStatus, SeverityConfig,
     SeverityLevel, Stage,
 };
-use shoutu_domain::{NewPerson, NewUser, Role, Scope};
+use shoutu_domain::{NewPerson, NewUser, PageRequest, Role, Scope};
 use shoutu_store::{
     EventFilter, INGEST_CHUNK, IngestSummary, NewSource, OpinionSettings, OpinionStore, Store, StoreError,
 };
@@ -230,6 +230,57 @@ async fn a_burst_raises_one_alert_and_reingest_changes_nothing() {
             "{}",
             f.name
         );
+    }
+}
+
+/// A post about 河口镇's compensation, its body drawn at random so that few posts look alike.
+fn distinct(i: usize) -> Post {
+    const POOL: &str = "山水田林路桥村组户房屋地款账表证书钱粮米面油盐茶果菜猪牛羊鸡鸭鱼虾车船站港厂店校院馆场楼窗门墙";
+    let pool: Vec<char> = POOL.chars().collect();
+    let mut x = i as u64 + 1;
+    let body: String = (0..24)
+        .map(|_| {
+            x = x
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            pool[(x >> 33) as usize % pool.len()]
+        })
+        .collect();
+    post(&format!("d{i}"), (i % 50) as i64, &format!("河口镇补偿{i}号{body}"))
+}
+
+#[tokio::test]
+async fn a_batch_of_many_new_events_files_every_post_under_its_own_event() {
+    // More new events than one INSERT statement holds: ids come back unordered and are
+    // matched to their events by the key of each event's first post.
+    for f in fixtures().await {
+        let s = setup(&*f.store).await;
+        let summary = ingest(&f, &s, (0..260).map(distinct).collect()).await;
+        assert_eq!(summary.new, 260, "{}", f.name);
+        assert!(summary.events_new > 200, "{} events ({})", summary.events_new, f.name);
+        let mut checked = 0;
+        for n in 1..=2 {
+            let events = f
+                .store
+                .opinion_events(&s.staff, &EventFilter::default(), PageRequest::new(Some(n), Some(200)))
+                .await
+                .unwrap();
+            for event in &events.items {
+                let posts = f.store.event_posts(&s.staff, event.id, 10).await.unwrap();
+                assert_eq!(posts.len() as i64, event.volume, "{}", f.name);
+                for p in &posts {
+                    assert!(
+                        p.text.starts_with(&event.headline),
+                        "{:?} filed under {:?} ({})",
+                        p.text,
+                        event.headline,
+                        f.name
+                    );
+                }
+                checked += 1;
+            }
+        }
+        assert_eq!(checked, summary.events_new, "{}", f.name);
     }
 }
 

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use shoutu_domain::opinion::{DeadlinePolicy, Incident, Post, RiskStatus, SchemeSnapshot, SeverityConfig};
 use shoutu_domain::{Clock, Scope};
-use shoutu_store::{INGEST_CHUNK, IngestSummary, Store, StoreError};
+use shoutu_store::{INGEST_CHUNK, IngestSummary, Source, Store, StoreError};
 use shoutu_text::monitor::{Grouper, Matcher, ScreenedChunk, risk_point_for};
 
 /// Compiled schemes and the grouper of one database; one per process.
@@ -42,17 +42,17 @@ impl Monitor {
     /// Ingests posts from one source: re-ingested posts change nothing; matched posts are
     /// grouped into events, which are levelled and may raise alerts. `progress` is told
     /// how many posts each written chunk held. A chunk that fails leaves the chunks
-    /// before it stored.
+    /// before it stored. The store checks with every chunk that the source lies in the
+    /// scope; the caller has read it already (by name, id or token).
     pub async fn ingest(
         &self,
         store: &dyn Store,
         scope: &Scope,
-        source: i64,
+        source: &Source,
         posts: Vec<Post>,
         severity: &SeverityConfig,
         mut progress: impl FnMut(usize),
     ) -> Result<IngestSummary, StoreError> {
-        let source = store.source(scope, source).await?;
         let mut guard = self.engine.lock().await;
         let mut engine = self.prepared(store, scope, guard.take()).await?;
         let now = self.clock.now();

@@ -233,9 +233,7 @@ pub async fn load(
     posts.sort_by_key(|p| p.published_at);
     let severity = SeverityConfig::defaults();
     let monitor = Monitor::new(std::sync::Arc::new(shoutu_domain::SystemClock));
-    let summary = monitor
-        .ingest(store, scope, source.id, posts, &severity, |_| {})
-        .await?;
+    let summary = monitor.ingest(store, scope, &source, posts, &severity, |_| {}).await?;
 
     // 河口镇 opened its alert and has assessed it; 石桥镇 registered its case 30 hours ago
     // and has not responded: overdue, so the county sees it reported.

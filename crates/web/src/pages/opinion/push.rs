@@ -76,7 +76,7 @@ pub async fn push(State(state): State<AppState>, headers: HeaderMap, body: Bytes
         .ingest(
             &*state.store,
             &scope,
-            source.id,
+            &source,
             report.posts,
             &state.opinion_severity,
             |_| {},
