@@ -80,15 +80,15 @@ impl Monitor {
     /// The engine brought up to date with the stored schemes; after a restart (no engine
     /// yet) the grouper is rebuilt from the recent posts of stored events.
     async fn prepared(&self, store: &dyn Store, scope: &Scope, engine: Option<Engine>) -> Result<Engine, StoreError> {
-        let snapshot = store.monitored_schemes(scope).await?;
+        let version = store.scheme_version(scope).await?;
         match engine {
-            Some(e) if e.matcher.version() == snapshot.version => Ok(e),
+            Some(e) if e.matcher.version() == version => Ok(e),
             Some(e) => Ok(Engine {
-                matcher: Arc::new(compile(snapshot).await),
+                matcher: Arc::new(compile(store.monitored_schemes(scope).await?).await),
                 grouper: e.grouper,
             }),
             None => {
-                let matcher = Arc::new(compile(snapshot).await);
+                let matcher = Arc::new(compile(store.monitored_schemes(scope).await?).await);
                 let mut grouper = Grouper::new();
                 for (event, post) in store.replay_posts(scope, Grouper::window()).await? {
                     let at = post.published_at.unwrap_or_else(|| self.clock.now());

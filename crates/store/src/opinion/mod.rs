@@ -223,6 +223,9 @@ pub trait OpinionStore: Send + Sync {
     /// Every active scheme of every unit: a post from any source is matched against all of
     /// them. Only ingest needs this, so it takes a scope that may write.
     async fn monitored_schemes(&self, scope: &Scope) -> Result<SchemeSnapshot>;
+    /// The version [`OpinionStore::monitored_schemes`] would give, without reading the
+    /// rules: every ingest asks, and the rules are read only when it has changed.
+    async fn scheme_version(&self, scope: &Scope) -> Result<String>;
     /// The stored posts of events seen within `window` of the latest event, oldest first,
     /// with their event ids: what rebuilds the grouper after a restart.
     async fn replay_posts(&self, scope: &Scope, window: chrono::Duration) -> Result<Vec<(i64, Post)>>;
@@ -1021,7 +1024,7 @@ macro_rules! impl_opinion {
                     txn.commit().await
                 }
 
-                async fn monitored_schemes(&self, scope: &Scope) -> Result<SchemeSnapshot> {
+                async fn scheme_version(&self, scope: &Scope) -> Result<String> {
                     if !scope.permits(Action::Write) {
                         return Err(StoreError::Forbidden);
                     }
@@ -1031,6 +1034,11 @@ macro_rules! impl_opinion {
                     .bind(true)
                     .fetch_one(&self.pool)
                     .await?;
+                    Ok(format!("{count}/{}", latest.unwrap_or_default()))
+                }
+
+                async fn monitored_schemes(&self, scope: &Scope) -> Result<SchemeSnapshot> {
+                    let version = self.scheme_version(scope).await?;
                     let rows: Vec<(i64, i64, String, f64)> = sqlx::query_as(
                         "SELECT id, unit_id, rule, topic_weight FROM opinion_schemes WHERE active = $1 ORDER BY id",
                     )
@@ -1038,7 +1046,7 @@ macro_rules! impl_opinion {
                     .fetch_all(&self.pool)
                     .await?;
                     Ok(SchemeSnapshot {
-                        version: format!("{count}/{}", latest.unwrap_or_default()),
+                        version,
                         schemes: rows
                             .into_iter()
                             .map(|(id, unit, rule, topic_weight)| MonitoredScheme {

@@ -62,7 +62,7 @@ pub fn parse_scheme(
 }
 
 /// Keywords of a risk point: separated by spaces, commas, 、 or semicolons.
-pub fn risk_keywords(keywords: &str) -> Vec<String> {
+fn risk_keywords(keywords: &str) -> Vec<String> {
     keywords
         .split(|c: char| c.is_whitespace() || matches!(c, ',' | '，' | '、' | ';' | '；'))
         .map(normalize)

@@ -259,3 +259,24 @@ async fn alerts_reach_the_units_webhook() {
     assert!(request.starts_with("POST /hook HTTP/1.1"), "{request}");
     assert!(request.contains("舆情预警") && request.contains("河口镇"), "{request}");
 }
+
+#[tokio::test]
+async fn a_scheme_saved_between_pushes_is_matched_by_the_next_push() {
+    let (app, clock) = app_with_monitoring().await;
+    let line = |id: &str| {
+        serde_json::json!({
+            "id": id,
+            "url": format!("https://forum.example/{id}"),
+            "published_at": clock_now(&clock).to_rfc3339(),
+            "text": "石桥镇养殖场臭味熏天，村民投诉好几次了",
+        })
+        .to_string()
+    };
+    let before: serde_json::Value = push(&app, TOKEN, line("q1")).await.json().await.unwrap();
+    assert_eq!((before["new"].as_i64(), before["matched"].as_i64()), (Some(1), Some(0)));
+    let console = Scope::console(app.county.id);
+    let scheme = parse_scheme(app.town_b.id, "石桥镇环境投诉", "养殖场 & 臭味", "1", true).unwrap();
+    app.store.save_scheme(&console, None, scheme).await.unwrap();
+    let after: serde_json::Value = push(&app, TOKEN, line("q2")).await.json().await.unwrap();
+    assert_eq!((after["new"].as_i64(), after["matched"].as_i64()), (Some(1), Some(1)));
+}
