@@ -9,6 +9,7 @@ pub mod coverage;
 pub mod duty;
 pub mod fact;
 pub mod field;
+pub mod grant;
 pub mod inspection;
 pub mod ledger;
 pub mod letter;
