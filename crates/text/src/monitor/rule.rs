@@ -20,6 +20,14 @@
 //! text, i.e. not counting spaces and punctuation; overlapping occurrences are 0
 //! apart). Its operands must be positional: keywords, phrases, `|` groups of them, or
 //! another NEAR (whose occurrence is the stretch covering both of its parts).
+//!
+//! Rules are typed by any staff user, so the parser bounds what it takes: at most
+//! [`MAX_RULE_CHARS`] characters and [`MAX_RULE_DEPTH`] levels of `(`, `!` and `NEAR`
+//! nested in one another. The parser counts the levels as it descends, so its own
+//! recursion is bounded whatever the length, and every recursive walk over the
+//! parsed [`Expr`] (here, and compiling and evaluating in [`super::ruleset`]) is
+//! bounded by the same depth: a tree never nests deeper than about three nodes per
+//! counted level (`|`, `&`, then the counted node).
 
 use std::fmt;
 
@@ -111,6 +119,10 @@ pub enum RuleError {
     MatchesEverything,
     #[error("NEAR 的距离 {distance} 太大，最多 {max}")]
     DistanceTooLarge { distance: usize, max: usize },
+    #[error("规则过长：共 {length} 个字符，最多 {max} 个字符（从第 {} 个字符起超出），请拆分为多个监测方案", .max + 1)]
+    TooLong { length: usize, max: usize },
+    #[error("规则第 {position} 个字符处嵌套过深：括号「(」、「!」和 NEAR 相互嵌套最多 {max} 层")]
+    TooDeep { position: usize, max: usize },
 }
 
 fn found_text(found: &Option<String>) -> String {
@@ -124,7 +136,10 @@ impl RuleError {
     /// The 1-based character position the error points at, if any.
     pub fn position(&self) -> Option<usize> {
         match self {
-            RuleError::Syntax { position, .. } | RuleError::EmptyKeyword { position, .. } => Some(*position),
+            RuleError::Syntax { position, .. }
+            | RuleError::EmptyKeyword { position, .. }
+            | RuleError::TooDeep { position, .. } => Some(*position),
+            RuleError::TooLong { max, .. } => Some(max + 1),
             _ => None,
         }
     }
@@ -132,6 +147,17 @@ impl RuleError {
 
 /// The largest NEAR distance accepted; beyond it "near" means nothing in a post.
 pub const MAX_NEAR_DISTANCE: usize = 10_000;
+
+/// The longest rule accepted, in characters. A county-wide scheme listing every
+/// township, village and street with their variants runs to a few hundred keywords
+/// of two to six characters, well under this; anything longer is better split into
+/// several schemes, and the bound keeps tokenising and compiling one rule cheap.
+pub const MAX_RULE_CHARS: usize = 4_000;
+
+/// The deepest nesting of `(`, `!` and `NEAR` accepted. Hand-written rules nest two
+/// or three levels; 32 leaves ample room while keeping the recursive descent and
+/// every walk over the tree a few hundred stack frames at most.
+pub const MAX_RULE_DEPTH: usize = 32;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Token {
@@ -256,6 +282,8 @@ struct Parser {
     tokens: Vec<(Token, usize)>,
     at: usize,
     keywords: Vec<String>,
+    /// Levels of `(`, `!` and `NEAR` currently open, at most [`MAX_RULE_DEPTH`].
+    depth: usize,
 }
 
 impl Parser {
@@ -270,6 +298,19 @@ impl Parser {
             expected,
             found: token.shown(),
         }
+    }
+
+    /// Opens one nesting level at the current token, refusing past [`MAX_RULE_DEPTH`].
+    /// The caller closes it by decrementing `depth`.
+    fn descend(&mut self) -> Result<(), RuleError> {
+        if self.depth >= MAX_RULE_DEPTH {
+            return Err(RuleError::TooDeep {
+                position: self.tokens[self.at].1,
+                max: MAX_RULE_DEPTH,
+            });
+        }
+        self.depth += 1;
+        Ok(())
     }
 
     fn or(&mut self) -> Result<Expr, RuleError> {
@@ -301,11 +342,14 @@ impl Parser {
     fn near(&mut self) -> Result<Expr, RuleError> {
         let left_at = self.at;
         let mut left = self.unary()?;
+        // Each NEAR of a chain nests the chain so far one level deeper in the tree.
+        let outer = self.depth;
         while let Token::Near(distance) = *self.peek() {
             if !left.is_positional() {
                 self.at = left_at;
                 return Err(self.error(Expected::PositionalOperand));
             }
+            self.descend()?;
             self.at += 1;
             let right_at = self.at;
             let right = self.unary()?;
@@ -319,13 +363,17 @@ impl Parser {
                 distance,
             };
         }
+        self.depth = outer;
         Ok(left)
     }
 
     fn unary(&mut self) -> Result<Expr, RuleError> {
         if *self.peek() == Token::Not {
+            self.descend()?;
             self.at += 1;
-            return Ok(Expr::Not(Box::new(self.unary()?)));
+            let inner = self.unary()?;
+            self.depth -= 1;
+            return Ok(Expr::Not(Box::new(inner)));
         }
         self.primary()
     }
@@ -334,12 +382,14 @@ impl Parser {
         let (token, position) = self.tokens[self.at].clone();
         match token {
             Token::Open => {
+                self.descend()?;
                 self.at += 1;
                 let inner = self.or()?;
                 if *self.peek() != Token::Close {
                     return Err(self.error(Expected::CloseParen));
                 }
                 self.at += 1;
+                self.depth -= 1;
                 Ok(inner)
             }
             Token::Word(text) | Token::Phrase(text) => {
@@ -367,11 +417,23 @@ impl Parser {
 
 /// Parses and checks one rule.
 pub fn parse_rule(src: &str) -> Result<Rule, RuleError> {
+    if src.chars().nth(MAX_RULE_CHARS).is_some() {
+        return Err(RuleError::TooLong {
+            length: src.chars().count(),
+            max: MAX_RULE_CHARS,
+        });
+    }
+    parse_unbounded_length(src)
+}
+
+/// [`parse_rule`] without the length bound; the depth bound alone keeps it safe.
+fn parse_unbounded_length(src: &str) -> Result<Rule, RuleError> {
     let tokens = tokenize(src)?;
     let mut parser = Parser {
         tokens,
         at: 0,
         keywords: Vec::new(),
+        depth: 0,
     };
     let expr = parser.or()?;
     if *parser.peek() != Token::End {
@@ -444,6 +506,84 @@ mod tests {
             r#"(("呼和镇" | "呼和诺尔镇") & !"招聘")"#
         );
         assert_eq!(shown("“拆 迁” & a"), r#"("拆迁" & "a")"#);
+    }
+
+    /// A nested rule of the given depth: `((…(a)…))`, `!!…!a & b`, `a NEAR/1 a NEAR/1 …`.
+    fn nested(kind: &str, depth: usize) -> String {
+        match kind {
+            "(" => format!("{}a{}", "(".repeat(depth), ")".repeat(depth)),
+            "!" => format!("b & {}a", "!".repeat(depth)),
+            "（！" => format!("b & {}a{}", "（！".repeat(depth), "）".repeat(depth)),
+            "near" => format!("a{}", " NEAR/1 a".repeat(depth)),
+            _ => unreachable!(),
+        }
+    }
+
+    #[test]
+    fn hostile_nesting_is_refused_without_overflowing_the_stack() {
+        // Each of these overflowed the stack of the recursive descent before the bound.
+        for kind in ["(", "!", "（！"] {
+            let src = nested(kind, 100_000);
+            let e = parse_unbounded_length(&src).unwrap_err();
+            assert!(
+                matches!(
+                    e,
+                    RuleError::TooDeep {
+                        max: MAX_RULE_DEPTH,
+                        ..
+                    }
+                ),
+                "{kind}: {e:?}"
+            );
+            assert!(e.to_string().contains("嵌套过深"), "{e}");
+            // Through the public entry point the length bound answers first.
+            let e = parse_rule(&src).unwrap_err();
+            assert!(matches!(e, RuleError::TooLong { .. }), "{kind}: {e:?}");
+            assert!(e.to_string().contains("规则过长"), "{e}");
+        }
+        // A long NEAR chain (tree depth, not parser recursion) is bounded the same way.
+        let e = parse_unbounded_length(&nested("near", 100_000)).unwrap_err();
+        assert!(matches!(e, RuleError::TooDeep { .. }), "{e:?}");
+    }
+
+    #[test]
+    fn depth_limit_is_exact_and_names_the_position() {
+        for kind in ["(", "!", "near"] {
+            let at_limit = nested(kind, MAX_RULE_DEPTH);
+            assert!(
+                parse_rule(&at_limit).is_ok(),
+                "{kind} at the limit: {:?}",
+                parse_rule(&at_limit)
+            );
+            let e = parse_rule(&nested(kind, MAX_RULE_DEPTH + 1)).unwrap_err();
+            assert!(matches!(e, RuleError::TooDeep { .. }), "{kind}: {e:?}");
+        }
+        // `((…(` : the 33rd parenthesis is character 33.
+        let e = parse_rule(&nested("(", MAX_RULE_DEPTH + 1)).unwrap_err();
+        assert_eq!(e.position(), Some(MAX_RULE_DEPTH + 1));
+        assert_eq!(
+            e.to_string(),
+            format!(
+                "规则第 {} 个字符处嵌套过深：括号「(」、「!」和 NEAR 相互嵌套最多 32 层",
+                MAX_RULE_DEPTH + 1
+            )
+        );
+        // Mixed `(` and `!` count together; siblings do not add up.
+        assert!(parse_rule(&format!("{} | {}", nested("(", 30), nested("(", 30))).is_ok());
+        assert!(parse_rule(&nested("（！", 16)).is_ok());
+        assert!(parse_rule(&nested("（！", 17)).is_err());
+    }
+
+    #[test]
+    fn length_limit() {
+        let long = vec!["拆迁"; MAX_RULE_CHARS / 5 + 1].join(" | ");
+        assert!(long.chars().count() > MAX_RULE_CHARS);
+        let e = parse_rule(&long).unwrap_err();
+        assert_eq!(e.position(), Some(MAX_RULE_CHARS + 1));
+        assert!(e.to_string().starts_with("规则过长"), "{e}");
+        let fits: String = long.chars().take(MAX_RULE_CHARS).collect();
+        let fits = fits.trim_end_matches([' ', '|']);
+        assert!(parse_rule(fits).is_ok(), "{:?}", parse_rule(fits));
     }
 
     #[test]
