@@ -2,11 +2,10 @@
 //! export what shoutu holds, and import what they kept, with a template whose columns are
 //! the export's first columns, so an exported file imports again unchanged.
 
-use calamine::{Data, DataType, Reader, Xlsx, open_workbook_from_rs};
+use calamine::{Data, DataType};
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
 use shoutu_domain::ledger::{Activity, Catalogue};
 use std::collections::BTreeMap;
-use std::io::Cursor;
 
 /// The columns an import reads, in order; the export writes these first.
 pub const IMPORT_COLUMNS: [&str; 7] = ["日期", "类型", "单位代码", "主题", "勾选项", "其他参加人数", "内容摘要"];
@@ -157,6 +156,18 @@ pub(crate) fn problem(row: usize, column: &str, reason: impl Into<String>) -> Im
     }
 }
 
+/// The first sheet's filled rows, bounded (see [`crate::xlsx_read`]); a file that cannot be
+/// read is one problem for the whole file.
+pub(crate) fn read_first_sheet(bytes: &[u8]) -> Result<crate::xlsx_read::Rows, ImportProblem> {
+    use crate::xlsx_read::{IMPORT_LIMITS, SheetError, first_sheet};
+    match first_sheet(bytes, IMPORT_LIMITS) {
+        Ok(Some(rows)) => Ok(rows),
+        Ok(None) => Err(problem(0, "", "文件中没有可读取的工作表")),
+        Err(SheetError::Invalid(_)) => Err(problem(0, "", "文件不是有效的 Excel（.xlsx）文件")),
+        Err(e) => Err(problem(0, "", format!("文件{e}"))),
+    }
+}
+
 pub(crate) fn cell_text(cell: &Data) -> String {
     match cell {
         Data::Empty => String::new(),
@@ -184,14 +195,9 @@ pub struct Sheet {
 /// collected for the whole file, so one upload shows everything to fix; only a file that
 /// cannot be read at all is an error.
 pub fn read_activities(catalogue: &Catalogue, bytes: &[u8]) -> Result<Sheet, ImportProblem> {
-    let mut book: Xlsx<_> =
-        open_workbook_from_rs(Cursor::new(bytes)).map_err(|_| problem(0, "", "文件不是有效的 Excel（.xlsx）文件"))?;
-    let range = match book.worksheet_range_at(0) {
-        Some(Ok(range)) => range,
-        _ => return Err(problem(0, "", "文件中没有可读取的工作表")),
-    };
-    let mut rows = range.rows();
-    let Some(head) = rows.next() else {
+    let sheet = read_first_sheet(bytes)?;
+    let mut rows = sheet.iter();
+    let Some((_, head)) = rows.next() else {
         return Err(problem(0, "", "工作表是空的"));
     };
     let head: Vec<String> = head.iter().map(cell_text).collect();
@@ -206,8 +212,8 @@ pub fn read_activities(catalogue: &Catalogue, bytes: &[u8]) -> Result<Sheet, Imp
     }
     let mut out = Vec::new();
     let mut problems = Vec::new();
-    for (i, row) in rows.enumerate() {
-        let number = i + 2;
+    for (r, row) in rows {
+        let number = *r as usize + 1;
         let get = |name: &str| row.get(index[name]).map(cell_text).unwrap_or_default();
         if IMPORT_COLUMNS.iter().all(|c| get(c).is_empty()) {
             continue;

@@ -16,6 +16,7 @@ pub mod render;
 pub mod search;
 pub mod table_xlsx;
 pub mod template;
+pub mod xlsx_read;
 mod zip_patch;
 
 pub use assemble::{Inputs, assemble};

@@ -1,11 +1,9 @@
 //! The platform register (阵地台账) from Excel: every row is checked, and one unknown type,
 //! date or number anywhere refuses the whole file, naming row and column.
 
-use crate::ledger_xlsx::{ImportProblem, cell_text, problem};
-use calamine::{Reader, Xlsx, open_workbook_from_rs};
+use crate::ledger_xlsx::{ImportProblem, cell_text, problem, read_first_sheet};
 use shoutu_domain::platform::PlatformKind;
 use std::collections::BTreeMap;
-use std::io::Cursor;
 
 /// The columns an import reads; the export writes these first, so an export imports again.
 pub const IMPORT_COLUMNS: [&str; 10] = [
@@ -49,14 +47,9 @@ pub struct PlatformSheet {
 }
 
 pub fn read_platforms(bytes: &[u8]) -> Result<PlatformSheet, ImportProblem> {
-    let mut book: Xlsx<_> =
-        open_workbook_from_rs(Cursor::new(bytes)).map_err(|_| problem(0, "", "文件不是有效的 Excel（.xlsx）文件"))?;
-    let range = match book.worksheet_range_at(0) {
-        Some(Ok(range)) => range,
-        _ => return Err(problem(0, "", "文件中没有可读取的工作表")),
-    };
-    let mut rows = range.rows();
-    let Some(head) = rows.next() else {
+    let sheet = read_first_sheet(bytes)?;
+    let mut rows = sheet.iter();
+    let Some((_, head)) = rows.next() else {
         return Err(problem(0, "", "工作表是空的"));
     };
     let head: Vec<String> = head.iter().map(cell_text).collect();
@@ -69,8 +62,8 @@ pub fn read_platforms(bytes: &[u8]) -> Result<PlatformSheet, ImportProblem> {
         }
     }
     let mut sheet = PlatformSheet::default();
-    for (i, row) in rows.enumerate() {
-        let number = i + 2;
+    for (r, row) in rows {
+        let number = *r as usize + 1;
         let get = |name: &str| {
             index
                 .get(name)

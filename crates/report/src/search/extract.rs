@@ -1,5 +1,5 @@
 //! Text inside attachments: .docx and .txt (UTF-8 or GB18030) through the proofreader's
-//! readers, spreadsheets (.xlsx, .xls) cell by cell. PDF and images are found by their file
+//! readers, .xlsx spreadsheets cell by cell (.xls by file name only). PDF and images are found by their file
 //! name only: no pure-Rust PDF text extractor was added to keep builds light (see README).
 
 use std::path::Path;
@@ -18,50 +18,49 @@ pub fn stored_path(files_dir: &Path, sha256: &str) -> Option<std::path::PathBuf>
 /// The searchable text of a file, or `None` when its kind is indexed by name only or it
 /// cannot be read.
 pub fn text_of(file_name: &str, bytes: &[u8]) -> Option<String> {
-    let lower = file_name.to_lowercase();
-    if lower.ends_with(".xlsx") || lower.ends_with(".xls") {
-        return spreadsheet_text(file_name, bytes);
-    }
-    if !(lower.ends_with(".docx") || lower.ends_with(".txt")) {
-        return None;
-    }
-    match shoutu_text::proofread::parse_document(file_name, bytes) {
-        Ok(doc) => Some(doc.text.chars().take(MAX_TEXT_CHARS).collect()),
-        Err(e) => {
-            tracing::warn!("附件「{file_name}」的文字无法读取，只按文件名检索：{e}");
-            None
-        }
-    }
+    read_text(file_name, bytes).unwrap_or_else(|reason| {
+        tracing::warn!("{reason}，只按文件名检索");
+        None
+    })
 }
 
-/// Every non-empty cell of every sheet, a row per line, cells separated by tabs.
-fn spreadsheet_text(file_name: &str, bytes: &[u8]) -> Option<String> {
-    use calamine::{Data, Reader};
-    let mut book = match calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes)) {
-        Ok(book) => book,
-        Err(e) => {
-            tracing::warn!("附件「{file_name}」的表格无法读取，只按文件名检索：{e}");
-            return None;
-        }
-    };
-    let mut out = String::new();
-    for range in book.worksheets().into_iter().map(|(_, r)| r) {
-        for row in range.rows() {
-            let cells: Vec<String> = row
-                .iter()
-                .filter(|c| !matches!(c, Data::Empty))
-                .map(|c| c.to_string())
-                .collect();
-            if !cells.is_empty() {
-                out.push_str(&cells.join("\t"));
-                out.push('\n');
-            }
-            if out.len() > MAX_TEXT_CHARS * 3 {
-                return Some(out.chars().take(MAX_TEXT_CHARS).collect());
-            }
-        }
+/// The text of a file, `None` for kinds indexed by name only, or why it cannot be read.
+fn read_text(file_name: &str, bytes: &[u8]) -> Result<Option<String>, String> {
+    let lower = file_name.to_lowercase();
+    if lower.ends_with(".xlsx") {
+        return crate::xlsx_read::text(bytes, MAX_TEXT_CHARS * 3)
+            .map(|text| Some(text.chars().take(MAX_TEXT_CHARS).collect()))
+            .map_err(|e| format!("附件{}", e.message(file_name)));
     }
-    Some(out)
+    // Legacy .xls is indexed by name only: calamine sizes its buffers from what the file
+    // claims, so a few hundred bytes could exhaust memory.
+    if !(lower.ends_with(".docx") || lower.ends_with(".txt")) {
+        return Ok(None);
+    }
+    shoutu_text::proofread::parse_document(file_name, bytes)
+        .map(|doc| Some(doc.text.chars().take(MAX_TEXT_CHARS).collect()))
+        .map_err(|e| format!("附件「{file_name}」的文字无法读取：{e}"))
+}
+
+/// The text of a stored upload: empty when it is missing or of a kind indexed by name only,
+/// an error when it cannot be read.
+pub(crate) fn stored_text(files_dir: &Path, file_name: &str, sha256: &str) -> Result<String, String> {
+    use std::io::Read;
+    let Some(path) = stored_path(files_dir, sha256) else {
+        return Ok(String::new());
+    };
+    let Ok(file) = std::fs::File::open(&path) else {
+        return Ok(String::new());
+    };
+    let mut bytes = Vec::new();
+    let limit = shoutu_text::proofread::MAX_FILE_BYTES;
+    file.take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("附件「{file_name}」无法读取：{e}"))?;
+    if bytes.len() as u64 > limit {
+        return Err(format!("附件「{file_name}」超过 {} MB", limit / 1024 / 1024));
+    }
+    Ok(read_text(file_name, &bytes)?.unwrap_or_default())
 }
 
 #[cfg(test)]

@@ -120,6 +120,9 @@ pub struct SearchIndex {
     /// The writer and the seq of the last audit entry indexed, together: whoever holds the
     /// lock owns both.
     writer: tokio::sync::Mutex<Writer>,
+    /// Stored files (by sha256) whose text could not be read: indexed by name only and not
+    /// read again while the process runs.
+    refused: std::sync::Mutex<std::collections::HashSet<String>>,
 }
 
 struct Writer {
@@ -178,6 +181,7 @@ impl SearchIndex {
                 seq,
                 hash,
             }),
+            refused: Default::default(),
         })
     }
 
@@ -262,15 +266,62 @@ impl SearchIndex {
                 }
             }
             if pending.len() >= COMMIT_EVERY {
-                self.flush(&mut w, std::mem::take(&mut pending), cursor, &last_hash)?;
+                let batch = std::mem::take(&mut pending);
+                let texts = self.attachment_texts(&batch).await;
+                self.flush(&mut w, batch, &texts, cursor, &last_hash)?;
             }
             progress(cursor, head);
             if cursor >= head {
                 break;
             }
         }
-        self.flush(&mut w, pending, cursor, &last_hash)?;
+        let texts = self.attachment_texts(&pending).await;
+        self.flush(&mut w, pending, &texts, cursor, &last_hash)?;
         Ok(read)
+    }
+
+    /// The text inside the attachments among `pending`, by record key, read on a blocking
+    /// thread. A file that cannot be read (damaged, a zip bomb, a parser panic) is logged
+    /// once and indexed by its name only, so it never holds the index back.
+    async fn attachment_texts(&self, pending: &HashMap<String, Pending>) -> HashMap<String, String> {
+        let refused = self.refused.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        let jobs: Vec<(String, String, String)> = pending
+            .iter()
+            .filter(|(_, p)| p.kind == "attachment" && !p.deleted)
+            .filter_map(|(key, p)| {
+                let name = p.state.get("file_name").and_then(Value::as_str).unwrap_or("");
+                let sha = p.state.get("sha256").and_then(Value::as_str)?;
+                (!refused.contains(sha)).then(|| (key.clone(), name.to_string(), sha.to_string()))
+            })
+            .collect();
+        if jobs.is_empty() {
+            return HashMap::new();
+        }
+        let files_dir = self.files_dir.clone();
+        let read = tokio::task::spawn_blocking(move || {
+            jobs.into_iter()
+                .map(|(key, name, sha)| {
+                    let text = std::panic::catch_unwind(|| extract::stored_text(&files_dir, &name, &sha))
+                        .unwrap_or_else(|_| Err(format!("附件「{name}」读取时出错")));
+                    (key, sha, text)
+                })
+                .collect::<Vec<_>>()
+        })
+        .await
+        .unwrap_or_default();
+        let mut texts = HashMap::new();
+        for (key, sha, text) in read {
+            match text {
+                Ok(text) => {
+                    texts.insert(key, text);
+                }
+                Err(reason) => {
+                    tracing::warn!("{reason}；只按文件名检索，不再重试");
+                    self.refused.lock().unwrap_or_else(|e| e.into_inner()).insert(sha);
+                }
+            }
+        }
+        texts
     }
 
     fn writer_of<'a>(&self, w: &'a mut Writer) -> Result<&'a mut IndexWriter> {
@@ -309,9 +360,15 @@ impl SearchIndex {
         Ok(())
     }
 
-    fn flush(&self, w: &mut Writer, pending: HashMap<String, Pending>, seq: i64, hash: &str) -> Result<()> {
+    fn flush(
+        &self,
+        w: &mut Writer,
+        pending: HashMap<String, Pending>,
+        texts: &HashMap<String, String>,
+        seq: i64,
+        hash: &str,
+    ) -> Result<()> {
         let f = self.fields;
-        let files_dir = self.files_dir.clone();
         let writer = self.writer_of(w)?;
         for (key, p) in pending {
             writer.delete_term(Term::from_field_text(f.key, &key));
@@ -320,8 +377,8 @@ impl SearchIndex {
             }
             let label = shoutu_domain::audit::record_type_label(&p.kind);
             let mut body = body_of(&p.state);
-            if p.kind == "attachment" {
-                body.push_str(&attachment_text(&files_dir, &p.state));
+            if let Some(text) = texts.get(&key) {
+                body.push_str(text);
             }
             let mut doc = TantivyDocument::default();
             doc.add_text(f.key, &key);
@@ -511,21 +568,6 @@ impl SearchIndex {
             }
         }
         words
-    }
-}
-
-fn attachment_text(files_dir: &Path, state: &Map<String, Value>) -> String {
-    let name = state.get("file_name").and_then(Value::as_str).unwrap_or("");
-    let Some(path) = state
-        .get("sha256")
-        .and_then(Value::as_str)
-        .and_then(|sha| extract::stored_path(files_dir, sha))
-    else {
-        return String::new();
-    };
-    match std::fs::read(&path) {
-        Ok(bytes) => text_of(name, &bytes).unwrap_or_default(),
-        Err(_) => String::new(),
     }
 }
 
