@@ -156,13 +156,13 @@ fn the_document_follows_gbt_9704_at_xml_level() {
     );
 }
 
-#[test]
-fn it_renders_to_pdf_where_libreoffice_is_installed() {
+#[tokio::test]
+async fn it_renders_to_pdf_where_libreoffice_is_installed() {
     if !shoutu_report::render::soffice_available() {
         println!("soffice 未安装：跳过 PDF 转换测试");
         return;
     }
     let bytes = docx::write(&sample(), &appendix());
-    let pdf = shoutu_report::render::pdf_from_docx(&bytes).unwrap();
+    let pdf = shoutu_report::render::pdf_from_docx(&bytes).await.unwrap();
     assert!(pdf.starts_with(b"%PDF"), "a PDF");
 }

@@ -86,10 +86,7 @@ fn to_login(parts: &Parts) -> Response {
 
 /// Only paths of this site may follow a login, never another host.
 pub fn safe_next(next: Option<&str>) -> &str {
-    match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") => n,
-        _ => "/",
-    }
+    next.and_then(crate::redirect::local_path).unwrap_or("/")
 }
 
 #[cfg(test)]

@@ -30,6 +30,18 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Form<T> {
     type Rejection = AppError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        // Read the body (within the route's limit) to see that it is UTF-8 before decoding it.
+        let (parts, body) = axum::RequestExt::with_limited_body(req).into_parts();
+        let bytes = axum::body::to_bytes(body, usize::MAX)
+            .await
+            .map_err(|_| AppError::BadRequest("提交的表单过大，或没有传完整".into()))?;
+        if !urlencoded_is_utf8(&bytes) {
+            return Err(AppError::BadRequest(
+                "表单内容不是 UTF-8 编码（可能来自 GBK/GB18030 等其他编码），未予保存。请在浏览器中重新填写提交。"
+                    .into(),
+            ));
+        }
+        let req = Request::from_parts(parts, axum::body::Body::from(bytes));
         axum_extra::extract::Form::<T>::from_request(req, state)
             .await
             .map(|f| Form(f.0))
@@ -44,11 +56,42 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Query<T> {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        if !urlencoded_is_utf8(parts.uri.query().unwrap_or("").as_bytes()) {
+            return Err(AppError::BadRequest(
+                "网址参数不是 UTF-8 编码（可能来自 GBK/GB18030 等其他编码），请从页面上的链接或表单重新进入。".into(),
+            ));
+        }
         axum_extra::extract::Query::<T>::from_request_parts(parts, state)
             .await
             .map(|q| Query(q.0))
             .map_err(|e| AppError::BadRequest(format!("网址参数有误：{}", e.body_text())))
     }
+}
+
+/// Whether a urlencoded text (`a=1&b=%E5%AD%A6`) decodes to UTF-8. Browsers always send UTF-8;
+/// other bytes (`%FF`, GB18030 sent as if it were UTF-8) would otherwise be stored silently as
+/// replacement characters. `&`, `=` and `+` are ASCII, so the whole text can be checked at once.
+fn urlencoded_is_utf8(raw: &[u8]) -> bool {
+    let hex = |b: u8| (b as char).to_digit(16).map(|d| d as u8);
+    let mut decoded = Vec::with_capacity(raw.len());
+    let mut i = 0;
+    while i < raw.len() {
+        match (
+            raw[i],
+            raw.get(i + 1).copied().and_then(hex),
+            raw.get(i + 2).copied().and_then(hex),
+        ) {
+            (b'%', Some(hi), Some(lo)) => {
+                decoded.push(hi << 4 | lo);
+                i += 3;
+            }
+            (b, ..) => {
+                decoded.push(b);
+                i += 1;
+            }
+        }
+    }
+    std::str::from_utf8(&decoded).is_ok()
 }
 
 /// An optional whole number typed by a user or carried in a URL: empty means absent.

@@ -11,6 +11,7 @@ pub mod files;
 pub mod monitoring;
 mod pages;
 pub mod record_link;
+mod redirect;
 mod security;
 mod time;
 mod upload;

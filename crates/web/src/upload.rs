@@ -49,7 +49,7 @@ pub async fn read(mut multipart: Multipart) -> Result<Submission, AppError> {
                 // A file input left empty still sends a part without a name or bytes.
                 if !file_name.is_empty() && !bytes.is_empty() {
                     out.files.push(Upload {
-                        file_name,
+                        file_name: clean_file_name(&file_name),
                         bytes: bytes.to_vec(),
                     });
                 }
@@ -64,4 +64,40 @@ pub async fn read(mut multipart: Multipart) -> Result<Submission, AppError> {
         }
     }
     Ok(out)
+}
+
+/// The name a file is kept and offered under. A browser may send a whole path (`C:\Users\…`),
+/// and a hostile one `../../x` or control characters meant to break a header or an archive:
+/// only the last path component is kept, without control characters.
+pub(crate) fn clean_file_name(raw: &str) -> String {
+    let last = raw.rsplit(['/', '\\']).next().unwrap_or("");
+    let clean: String = last.chars().filter(|c| !c.is_control()).collect();
+    let clean = clean.trim();
+    if clean.is_empty() || clean.chars().all(|c| c == '.') {
+        "附件".into()
+    } else {
+        clean.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::clean_file_name;
+
+    #[test]
+    fn file_names_lose_their_folders_and_control_characters() {
+        for (raw, kept) in [
+            ("现场照片.png", "现场照片.png"),
+            ("../../../../etc/passwd.png", "passwd.png"),
+            ("..\\..\\windows\\win.ini.png", "win.ini.png"),
+            ("C:\\Users\\王\\会议记录.docx", "会议记录.docx"),
+            ("a\r\nContent-Type: text/html.png", "html.png"),
+            ("报告\r\n.docx", "报告.docx"),
+            ("nul\u{0}byte\u{1b}.png", "nulbyte.png"),
+            ("..", "附件"),
+            ("../", "附件"),
+        ] {
+            assert_eq!(clean_file_name(raw), kept, "{}", raw.escape_debug());
+        }
+    }
 }

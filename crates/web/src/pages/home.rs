@@ -141,7 +141,7 @@ pub async fn switch_unit(
         .and_then(|v| v.to_str().ok())
         .and_then(|r| r.split_once("://").map(|(_, rest)| rest))
         .and_then(|rest| rest.find('/').map(|i| rest[i..].to_string()))
-        .filter(|p| p.starts_with('/') && !p.starts_with("//"))
+        .filter(|p| crate::redirect::local_path(p).is_some())
         .unwrap_or_else(|| "/".into());
     Ok(see_other(back))
 }

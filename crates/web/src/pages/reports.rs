@@ -407,9 +407,8 @@ pub async fn download_docx(State(state): State<AppState>, auth: Auth, Id(id): Id
 pub async fn download_pdf(State(state): State<AppState>, auth: Auth, Id(id): Id) -> Result<Response, AppError> {
     let (record, report) = load(&state, &auth, id).await?;
     let bytes = render::docx_of(&*state.store, &auth.scope, &report).await?;
-    let pdf = tokio::task::spawn_blocking(move || render::pdf_from_docx(&bytes))
+    let pdf = render::pdf_from_docx(&bytes)
         .await
-        .map_err(|e| AppError::Internal(e.to_string()))?
         .map_err(|e| AppError::BadRequest(e.to_string()))?;
     Ok(file_response(pdf, "application/pdf", &format!("{}.pdf", record.title)))
 }

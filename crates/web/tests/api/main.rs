@@ -8,6 +8,7 @@ mod duties;
 mod excel;
 mod facts;
 mod helpers;
+mod hostile;
 mod ledger;
 mod letters;
 mod opinion;
