@@ -9,6 +9,7 @@ mod excel;
 mod facts;
 mod helpers;
 mod hostile;
+mod hostile_parsers;
 mod ledger;
 mod letters;
 mod opinion;

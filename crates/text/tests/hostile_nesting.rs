@@ -1,0 +1,113 @@
+//! Issue 13, defect 1: every parser of outside input in this crate, fed input nested
+//! 100,000 deep, answers with a refusal or a report, on a thread with a small stack: none
+//! of them recurses over the depth of its input.
+
+use std::io::Write;
+
+use shoutu_text::monitor::{PostFormat, RuleError, parse_posts, parse_rule};
+use shoutu_text::proofread::parse_document;
+
+const DEEP: usize = 100_000;
+
+/// Runs `f` on a thread with a 256 KiB stack, far less than a server thread has.
+fn on_small_stack(f: impl FnOnce() + Send + 'static) {
+    std::thread::Builder::new()
+        .stack_size(256 * 1024)
+        .spawn(f)
+        .unwrap()
+        .join()
+        .expect("no stack overflow, no panic");
+}
+
+fn docx(entries: &[(&str, &str)]) -> Vec<u8> {
+    let mut z = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for (name, body) in entries {
+        z.start_file(*name, zip::write::SimpleFileOptions::default()).unwrap();
+        z.write_all(body.as_bytes()).unwrap();
+    }
+    z.finish().unwrap().into_inner()
+}
+
+const W: &str = r#"xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main""#;
+
+#[test]
+fn rules_nested_a_hundred_thousand_deep_are_refused() {
+    on_small_stack(|| {
+        for rule in [
+            "(".repeat(DEEP),
+            format!("{}a{}", "(".repeat(DEEP), ")".repeat(DEEP)),
+            format!("{}a", "!".repeat(DEEP)),
+            format!("a{}", " NEAR/1 a".repeat(DEEP)),
+        ] {
+            let e = parse_rule(&rule).unwrap_err();
+            assert!(matches!(e, RuleError::TooLong { .. }), "{e:?}");
+            assert!(e.to_string().contains("规则过长"), "{e}");
+        }
+        // Within the length bound, the depth bound answers before the stack runs out.
+        for rule in [format!("{}a", "(".repeat(3_999)), format!("{}a", "!".repeat(3_999))] {
+            let e = parse_rule(&rule).unwrap_err();
+            assert!(matches!(e, RuleError::TooDeep { position: 33, .. }), "{e:?}");
+        }
+    });
+}
+
+#[test]
+fn docx_nested_a_hundred_thousand_deep_is_a_bad_docx() {
+    on_small_stack(|| {
+        let deep_body = format!(
+            r#"<w:document {W}><w:body><w:p>{}<w:t>字</w:t>{}</w:p></w:body></w:document>"#,
+            "<w:r>".repeat(DEEP),
+            "</w:r>".repeat(DEEP)
+        );
+        let deep_paragraphs = format!(
+            r#"<w:document {W}><w:body>{}<w:r><w:t>字</w:t></w:r>{}</w:body></w:document>"#,
+            "<w:p>".repeat(DEEP),
+            "</w:p>".repeat(DEEP)
+        );
+        let ok_body = format!(r#"<w:document {W}><w:body><w:p><w:r><w:t>字</w:t></w:r></w:p></w:body></w:document>"#);
+        let deep_styles = format!(
+            r#"<w:styles {W}>{}{}</w:styles>"#,
+            "<w:style>".repeat(DEEP),
+            "</w:style>".repeat(DEEP)
+        );
+        for entries in [
+            vec![("word/document.xml", deep_body.as_str())],
+            vec![("word/document.xml", deep_paragraphs.as_str())],
+            vec![
+                ("word/document.xml", ok_body.as_str()),
+                ("word/styles.xml", deep_styles.as_str()),
+            ],
+        ] {
+            let e = parse_document("深.docx", &docx(&entries)).unwrap_err().to_string();
+            assert!(e.contains("嵌套层次过深"), "{e}");
+        }
+    });
+}
+
+#[test]
+fn ingest_files_nested_a_hundred_thousand_deep_are_reported_line_by_line() {
+    on_small_stack(|| {
+        let good = r#"{"id":"1","url":"https://a.example/1","text":"河口镇补偿政策宣讲"}"#;
+        let jsonl = format!("{}\n{}\n{good}\n", "[".repeat(DEEP), "{\"a\":".repeat(DEEP));
+        let report = parse_posts(jsonl.as_bytes(), PostFormat::JsonLines, "测试").unwrap();
+        assert_eq!(report.posts.len(), 1, "{:?}", report.issues);
+        assert_eq!(report.issues.len(), 2);
+        assert_eq!((report.issues[0].line, report.issues[1].line), (1, 2));
+        // A JSON array file nested deep is one refused file, not a crash.
+        let deep_array = format!("[{}]", "[".repeat(DEEP));
+        let _ = parse_posts(deep_array.as_bytes(), PostFormat::JsonLines, "测试");
+
+        let rss = format!(
+            "<rss><channel><item><title>河口镇</title><link>https://a.example/1</link>{}{}</item></channel></rss>",
+            "<x>".repeat(DEEP),
+            "</x>".repeat(DEEP)
+        );
+        let _ = parse_posts(rss.as_bytes(), PostFormat::Feed, "测试");
+        let atom = format!("<feed>{}</feed>", "<entry>".repeat(DEEP));
+        let _ = parse_posts(atom.as_bytes(), PostFormat::Feed, "测试");
+
+        let csv = format!("text,url\n\"{}\",https://a.example/1\n", "\"\"(".repeat(DEEP));
+        let report = parse_posts(csv.as_bytes(), PostFormat::Csv, "测试").unwrap();
+        assert!(report.posts.len() + report.issues.len() >= 1);
+    });
+}
