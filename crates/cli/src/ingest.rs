@@ -22,6 +22,10 @@ pub struct IngestArgs {
     /// .jsonl/.ndjson, .csv, .xml/.rss/.atom (other names are recognised by content)
     #[arg(required = true)]
     files: Vec<PathBuf>,
+    /// Network alert webhooks may reach although it is loopback, private or link-local
+    /// (CIDR, e.g. 10.0.0.0/8; repeat or separate with commas), as for `serve`
+    #[arg(long = "webhook-allow", env = "SHOUTU_WEBHOOK_ALLOW", value_delimiter = ',', value_parser = shoutu_web::webhook::parse_allow)]
+    webhook_allow: Vec<shoutu_web::webhook::IpNet>,
 }
 
 /// The format by extension, else by the first non-blank character.
@@ -115,7 +119,7 @@ pub async fn run(store: &dyn Store, args: IngestArgs) -> anyhow::Result<ExitCode
         skipped += report.issues.len();
         total.add(summary);
     }
-    let delivered = shoutu_web::deliver_opinion_webhooks(&total.webhooks).await;
+    let delivered = shoutu_web::deliver_opinion_webhooks(&total.webhooks, &args.webhook_allow).await;
     if !total.webhooks.is_empty() {
         println!("推送预警 {delivered}/{} 条", total.webhooks.len());
     }

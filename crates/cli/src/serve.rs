@@ -52,6 +52,10 @@ pub struct WebArgs {
     /// Directory of report templates (*.toml) replacing the shipped report kinds
     #[arg(long, env = "SHOUTU_REPORT_TEMPLATES")]
     pub report_templates: Option<PathBuf>,
+    /// Network alert webhooks may reach although it is loopback, private or link-local
+    /// (CIDR, e.g. 10.0.0.0/8; repeat or separate with commas). Default: public addresses only
+    #[arg(long = "webhook-allow", env = "SHOUTU_WEBHOOK_ALLOW", value_delimiter = ',', value_parser = shoutu_web::webhook::parse_allow)]
+    pub webhook_allow: Vec<shoutu_web::webhook::IpNet>,
 }
 
 impl WebArgs {
@@ -63,6 +67,7 @@ impl WebArgs {
             secure_cookies: self.secure_cookies,
             files_dir: self.files_dir.clone().unwrap_or_else(|| default_files_dir.into()),
             max_upload_bytes: self.max_upload_mb as usize * 1024 * 1024,
+            webhook_allow: self.webhook_allow.clone(),
         }
     }
 

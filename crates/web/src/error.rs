@@ -73,3 +73,53 @@ impl IntoResponse for AppError {
         (status, page).into_response()
     }
 }
+
+/// What a handler that panicked answers (through `CatchPanicLayer`): the connection gets a
+/// Chinese 500 page instead of being dropped. The panic's message goes to the log only; it
+/// may carry data the user should not see.
+pub(crate) fn panic_page(panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    let detail = panic
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| panic.downcast_ref::<&str>().copied())
+        .unwrap_or("(no message)");
+    tracing::error!(%detail, "a request handler panicked");
+    let page = ErrorPage {
+        status: 500,
+        title: "服务器内部错误",
+        message: "服务器内部错误，本次请求未能完成，已记录日志。请稍后重试，或联系管理员。".to_string(),
+    };
+    (StatusCode::INTERNAL_SERVER_ERROR, page).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::body::Body;
+    use axum::http::Request;
+    use tower::ServiceExt;
+
+    #[tokio::test]
+    async fn a_panicking_handler_answers_a_chinese_500_page_without_the_panic_message() {
+        let app = axum::Router::new()
+            .route(
+                "/boom",
+                axum::routing::get(|| async {
+                    if true {
+                        panic!("secret detail 300000");
+                    }
+                    "unreachable"
+                }),
+            )
+            .layer(tower_http::catch_panic::CatchPanicLayer::custom(panic_page));
+        let res = app
+            .oneshot(Request::get("/boom").body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let body = axum::body::to_bytes(res.into_body(), 1 << 20).await.unwrap();
+        let page = String::from_utf8(body.to_vec()).unwrap();
+        assert!(page.contains("服务器内部错误") && page.contains("联系管理员"), "{page}");
+        assert!(!page.contains("secret detail"), "{page}");
+    }
+}

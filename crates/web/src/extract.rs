@@ -109,8 +109,120 @@ pub fn opt_int(field: &str, value: Option<&str>) -> Result<Option<i64>, AppError
 pub fn opt_date(field: &str, value: Option<&str>) -> Result<Option<chrono::NaiveDate>, AppError> {
     match value.map(str::trim).filter(|v| !v.is_empty()) {
         None => Ok(None),
-        Some(v) => chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d")
-            .map(Some)
-            .map_err(|_| AppError::BadRequest(format!("「{field}」应为日期，例如 2026-11-23，收到「{v}」"))),
+        Some(v) => {
+            let date = chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d")
+                .map_err(|_| AppError::BadRequest(format!("「{field}」应为日期，例如 2026-11-23，收到「{v}」")))?;
+            if !YEARS.contains(&chrono::Datelike::year(&date)) {
+                return Err(AppError::BadRequest(format!(
+                    "「{field}」超出范围：{v}（年份应在 {}–{} 之间）",
+                    YEARS.start(),
+                    YEARS.end()
+                )));
+            }
+            Ok(Some(date))
+        }
+    }
+}
+
+/// The years a page, export or archive may cover. Anything outside is a typing slip or a
+/// probe, and dates that far out would not even exist for the calendar code behind them.
+pub const YEARS: std::ops::RangeInclusive<i32> = 2000..=2100;
+
+/// The highest page number a list accepts: far beyond any real list, small enough that
+/// offsets computed from it cannot overflow.
+pub const MAX_PAGE: i64 = 100_000;
+
+/// An optional year (`?year=`) bounded to [`YEARS`]: empty means absent.
+pub fn opt_year(field: &str, value: Option<&str>) -> Result<Option<i32>, AppError> {
+    let Some(v) = value.map(str::trim).filter(|v| !v.is_empty()) else {
+        return Ok(None);
+    };
+    let digits = v.strip_prefix('-').unwrap_or(v);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(AppError::BadRequest(format!(
+            "「{field}」应为四位年份，例如 2026，收到「{v}」"
+        )));
+    }
+    v.parse::<i32>()
+        .ok()
+        .filter(|y| YEARS.contains(y))
+        .map(Some)
+        .ok_or_else(|| {
+            AppError::BadRequest(format!(
+                "年份超出范围：{v}（应在 {}–{} 之间）",
+                YEARS.start(),
+                YEARS.end()
+            ))
+        })
+}
+
+/// An optional page number (`?page=`), 1 to [`MAX_PAGE`]: empty means absent.
+pub fn opt_page(value: Option<&str>) -> Result<Option<i64>, AppError> {
+    let Some(v) = value.map(str::trim).filter(|v| !v.is_empty()) else {
+        return Ok(None);
+    };
+    v.parse::<i64>()
+        .ok()
+        .filter(|p| (1..=MAX_PAGE).contains(p))
+        .map(Some)
+        .ok_or_else(|| AppError::BadRequest(format!("页码「{v}」无效：应为 1 到 {MAX_PAGE} 之间的整数")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn message(e: AppError) -> String {
+        match e {
+            AppError::BadRequest(m) => m,
+            other => panic!("expected a bad request, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn years_outside_the_range_are_refused_with_the_range() {
+        assert_eq!(opt_year("年度", Some(" 2026 ")).unwrap(), Some(2026));
+        assert_eq!(opt_year("年度", Some("")).unwrap(), None);
+        assert_eq!(opt_year("年度", None).unwrap(), None);
+        assert_eq!(
+            message(opt_year("年度", Some("300000")).unwrap_err()),
+            "年份超出范围：300000（应在 2000–2100 之间）"
+        );
+        for v in ["-1", "1999", "2101", "99999999999999999999"] {
+            assert!(
+                message(opt_year("年度", Some(v)).unwrap_err()).starts_with("年份超出范围"),
+                "{v}"
+            );
+        }
+        for v in ["abc", "-", "20 26", "2026年"] {
+            assert!(
+                message(opt_year("年度", Some(v)).unwrap_err()).contains("应为四位年份"),
+                "{v}"
+            );
+        }
+    }
+
+    #[test]
+    fn dates_far_out_are_refused() {
+        assert!(opt_date("从", Some("2026-05-01")).unwrap().is_some());
+        for v in ["9999-12-31", "1899-12-31", "2101-01-01"] {
+            assert!(
+                message(opt_date("从", Some(v)).unwrap_err()).contains("超出范围"),
+                "{v}"
+            );
+        }
+        for v in ["+300000-01-01", "99999-01-01", "-0001-01-01"] {
+            let far = message(opt_date("从", Some(v)).unwrap_err());
+            assert!(far.contains("超出范围") || far.contains("应为日期"), "{far}");
+        }
+    }
+
+    #[test]
+    fn page_numbers_are_bounded() {
+        assert_eq!(opt_page(Some("3")).unwrap(), Some(3));
+        assert_eq!(opt_page(None).unwrap(), None);
+        for v in ["0", "-1", "100001", "9223372036854775807", "abc"] {
+            assert!(message(opt_page(Some(v)).unwrap_err()).contains("页码"), "{v}");
+        }
     }
 }

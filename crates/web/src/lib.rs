@@ -15,6 +15,7 @@ mod redirect;
 mod security;
 mod time;
 mod upload;
+pub mod webhook;
 
 pub use error::AppError;
 pub use pages::{deliver_opinion_webhooks, send_opinion_webhooks};
@@ -41,6 +42,9 @@ pub struct Config {
     /// Mark cookies Secure. Set when a TLS-terminating proxy sits in front; requests that
     /// arrive with `X-Forwarded-Proto: https` get Secure cookies regardless.
     pub secure_cookies: bool,
+    /// Networks alert webhooks may reach although they are loopback, private or link-local
+    /// (`--webhook-allow`); empty means public addresses only.
+    pub webhook_allow: Vec<webhook::IpNet>,
 }
 
 impl Default for Config {
@@ -52,6 +56,7 @@ impl Default for Config {
             files_dir: "shoutu-files".into(),
             max_upload_bytes: files::DEFAULT_MAX_BYTES,
             secure_cookies: false,
+            webhook_allow: Vec::new(),
         }
     }
 }
@@ -131,6 +136,8 @@ pub fn router(state: AppState) -> Router {
         .merge(assets::routes())
         .fallback(pages::not_found)
         .layer(middleware::from_fn(security::headers))
+        // A handler that panics answers a Chinese 500 page rather than dropping the connection.
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(error::panic_page))
         .with_state(state)
 }
 

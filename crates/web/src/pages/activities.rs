@@ -99,7 +99,7 @@ pub(crate) fn filter_of(q: &ListQuery) -> Result<ActivityFilter, AppError> {
 pub async fn list(State(state): State<AppState>, auth: Auth, Query(q): Query<ListQuery>) -> Result<ListPage, AppError> {
     let filter = filter_of(&q)?;
     let export_query = base_without_page(&q);
-    let page = opt_int("页码", q.page.as_deref())?;
+    let page = crate::extract::opt_page(q.page.as_deref())?;
     let unit = filter.unit.map(|u| u.0);
     let sub = filter.include_subunits;
     let found = state

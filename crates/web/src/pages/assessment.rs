@@ -591,7 +591,7 @@ async fn indicators_page(
 }
 
 fn year_of(state: &AppState, raw: Option<&str>) -> Result<i32, AppError> {
-    Ok(opt_int("年度", raw)?.map_or(state.today().year(), |y| y as i32))
+    Ok(crate::extract::opt_year("年度", raw)?.unwrap_or(state.today().year()))
 }
 
 pub async fn indicators(

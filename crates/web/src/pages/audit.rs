@@ -64,7 +64,7 @@ pub async fn list(
 ) -> Result<AuditPage, AppError> {
     auth.require(Action::ViewAudit)?;
     let unit = opt_int("单位", q.unit.as_deref())?;
-    let page = opt_int("页码", q.page.as_deref())?;
+    let page = crate::extract::opt_page(q.page.as_deref())?;
     let from = opt_date("起始日期", q.from.as_deref())?;
     let until = opt_date("截止日期", q.until.as_deref())?;
     let username = q.user.clone().unwrap_or_default();

@@ -101,7 +101,7 @@ pub async fn list(
     auth: Auth,
     Query(q): Query<CoverageQuery>,
 ) -> Result<CoveragePage, AppError> {
-    let year = opt_int("年度", q.year.as_deref())?.map_or(state.today().year(), |y| y as i32);
+    let year = crate::extract::opt_year("年度", q.year.as_deref())?.unwrap_or(state.today().year());
     let level = match q.level.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         Some(l) => Some(MediaLevel::parse(l).map_err(|e| AppError::BadRequest(e.to_string()))?),
         None => None,
@@ -147,7 +147,7 @@ pub async fn export(
     auth: Auth,
     Query(q): Query<CoverageQuery>,
 ) -> Result<Response, AppError> {
-    let year = opt_int("年度", q.year.as_deref())?.map_or(state.today().year(), |y| y as i32);
+    let year = crate::extract::opt_year("年度", q.year.as_deref())?.unwrap_or(state.today().year());
     let (from, until) = year_bounds(year);
     let rows: Vec<Vec<String>> = state
         .store

@@ -54,11 +54,7 @@ async fn page(state: &AppState, auth: &Auth, on: NaiveDate, error: Option<FieldE
 }
 
 pub async fn view(State(state): State<AppState>, auth: Auth, Query(q): Query<OnQuery>) -> Result<DutiesPage, AppError> {
-    let on = match q.on.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        None => state.today(),
-        Some(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d")
-            .map_err(|_| AppError::BadRequest(format!("「查询日期」应为日期，例如 2026-05-01，收到「{s}」")))?,
-    };
+    let on = crate::extract::opt_date("查询日期", q.on.as_deref())?.unwrap_or_else(|| state.today());
     page(&state, &auth, on, None).await
 }
 

@@ -223,7 +223,7 @@ pub(crate) struct YearQuery {
 
 impl YearQuery {
     pub fn year_or(&self, today: chrono::NaiveDate) -> Result<i32, AppError> {
-        Ok(crate::extract::opt_int("年度", self.year.as_deref())?.map_or(chrono::Datelike::year(&today), |y| y as i32))
+        Ok(crate::extract::opt_year("年度", self.year.as_deref())?.unwrap_or_else(|| chrono::Datelike::year(&today)))
     }
 }
 

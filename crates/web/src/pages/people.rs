@@ -64,7 +64,7 @@ pub struct ListQuery {
 
 pub async fn list(State(state): State<AppState>, auth: Auth, Query(q): Query<ListQuery>) -> Result<ListPage, AppError> {
     let unit = opt_int("单位", q.unit.as_deref())?;
-    let page = opt_int("页码", q.page.as_deref())?;
+    let page = crate::extract::opt_page(q.page.as_deref())?;
     // A fresh visit shows everybody below the current unit; a submitted filter says for itself.
     let sub = q.unit.is_none() || q.sub.as_deref() == Some("1");
     let filter = PeopleFilter {

@@ -187,7 +187,7 @@ pub(crate) struct ListPage {
 
 pub async fn list(State(state): State<AppState>, auth: Auth, Query(q): Query<ListQuery>) -> Result<ListPage, AppError> {
     let all = listed(&state, &auth, &q).await?;
-    let request = PageRequest::new(opt_int("页码", q.page.as_deref())?, None);
+    let request = PageRequest::new(crate::extract::opt_page(q.page.as_deref())?, None);
     let total = all.len() as i64;
     let rows: Vec<PlatformRow> = all
         .into_iter()

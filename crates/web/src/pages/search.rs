@@ -7,7 +7,7 @@ use crate::AppState;
 use crate::auth::Auth;
 use crate::chrome::{Chrome, Nav, chrome};
 use crate::error::AppError;
-use crate::extract::{Query, opt_int};
+use crate::extract::Query;
 use crate::pages::{Pager, query_string};
 use askama::Template;
 use askama_web::WebTemplate;
@@ -75,7 +75,7 @@ pub async fn page(
             .take(MAX_QUERY_CHARS)
             .collect();
     let kind = q.kind.clone().unwrap_or_default();
-    let page = opt_int("页码", q.page.as_deref())?.unwrap_or(1).max(1);
+    let page = crate::extract::opt_page(q.page.as_deref())?.unwrap_or(1);
     let mut stale = false;
     let mut rows = Vec::new();
     let mut by_kind = Vec::new();

@@ -55,7 +55,7 @@ pub struct ListQuery {
 pub async fn list(State(state): State<AppState>, auth: Auth, Query(q): Query<ListQuery>) -> Result<ListPage, AppError> {
     auth.require(Action::ManageUsers)?;
     let unit = opt_int("单位", q.unit.as_deref())?;
-    let page = opt_int("页码", q.page.as_deref())?;
+    let page = crate::extract::opt_page(q.page.as_deref())?;
     let filter = UserFilter {
         unit: unit.map(shoutu_domain::UnitId),
         name: q.q.clone(),

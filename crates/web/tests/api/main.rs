@@ -5,6 +5,7 @@ mod auth;
 mod check;
 mod conduct;
 mod duties;
+mod edges;
 mod excel;
 mod facts;
 mod helpers;

@@ -12,11 +12,16 @@ use shoutu_text::monitor::parse_scheme;
 use shoutu_web::Config;
 use std::sync::Arc;
 
-const TOKEN: &str = "test-push-token-0123456789";
+pub(crate) const TOKEN: &str = "test-push-token-0123456789";
 
 async fn app_with_monitoring() -> (TestApp, Arc<FixedClock>) {
+    app_with_monitoring_and(Config::default()).await
+}
+
+/// A source with a token and a scheme of 河口镇, under the operator's `config`.
+pub(crate) async fn app_with_monitoring_and(config: Config) -> (TestApp, Arc<FixedClock>) {
     let clock = Arc::new(FixedClock::new(Utc.with_ymd_and_hms(2026, 3, 2, 2, 0, 0).unwrap()));
-    let app = spawn_app_clocked(Config::default(), clock.clone()).await;
+    let app = spawn_app_clocked(config, clock.clone()).await;
     let console = Scope::console(app.county.id);
     let source = app
         .store
@@ -50,7 +55,7 @@ async fn app_with_monitoring() -> (TestApp, Arc<FixedClock>) {
     (app, clock)
 }
 
-fn clock_now(clock: &FixedClock) -> chrono::DateTime<Utc> {
+pub(crate) fn clock_now(clock: &FixedClock) -> chrono::DateTime<Utc> {
     use shoutu_domain::Clock;
     clock.now()
 }
@@ -62,7 +67,7 @@ fn hex_sha256(s: &str) -> String {
         .collect()
 }
 
-fn burst_lines(at: chrono::DateTime<Utc>) -> String {
+pub(crate) fn burst_lines(at: chrono::DateTime<Utc>) -> String {
     (0..25)
         .map(|i| {
             serde_json::json!({
@@ -78,7 +83,7 @@ fn burst_lines(at: chrono::DateTime<Utc>) -> String {
         .join("\n")
 }
 
-async fn push(app: &TestApp, token: &str, body: String) -> reqwest::Response {
+pub(crate) async fn push(app: &TestApp, token: &str, body: String) -> reqwest::Response {
     reqwest::Client::new()
         .post(app.url("/api/opinion/push"))
         .header("Authorization", format!("Bearer {token}"))
@@ -239,7 +244,12 @@ async fn schemes_show_rule_errors_at_their_position() {
 #[tokio::test]
 async fn alerts_reach_the_units_webhook() {
     use tokio::io::AsyncReadExt;
-    let (app, clock) = app_with_monitoring().await;
+    // The bridge listens on loopback, which the operator must allow-list.
+    let config = Config {
+        webhook_allow: vec![shoutu_web::webhook::parse_allow("127.0.0.0/8").unwrap()],
+        ..Config::default()
+    };
+    let (app, clock) = app_with_monitoring_and(config).await;
     let bridge = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}/hook", bridge.local_addr().unwrap());
     let admin = Scope::console(app.county.id);

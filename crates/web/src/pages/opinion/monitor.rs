@@ -46,7 +46,7 @@ fn event_row(event: OpinionEvent) -> EventRow {
 #[derive(Deserialize)]
 pub struct EventsQuery {
     level: Option<String>,
-    page: Option<i64>,
+    page: Option<String>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -69,10 +69,8 @@ pub async fn events(
         min_level: SeverityLevel::from_code(&level),
         since: None,
     };
-    let page = state
-        .store
-        .opinion_events(&auth.scope, &filter, PageRequest::new(q.page, None))
-        .await?;
+    let request = PageRequest::new(crate::extract::opt_page(q.page.as_deref())?, None);
+    let page = state.store.opinion_events(&auth.scope, &filter, request).await?;
     let pager = Pager::new(&page, &query_string(&[("level", &level)]));
     Ok(EventsPage {
         chrome: chrome(&state, &auth, NAV, "舆情事件").await?,
@@ -87,10 +85,19 @@ pub struct PostView {
     pub platform: String,
     pub author: String,
     pub url: String,
+    /// The address as a link, only when it is http(s): a pushed `javascript:` or `data:`
+    /// address is shown as text.
+    pub link: Option<String>,
     pub at: String,
     pub title: Option<String>,
     /// Escaped text with the keyword hits wrapped in <mark>.
     pub html: String,
+}
+
+/// A pushed post's address as an `href`, if it is an http(s) address.
+pub(crate) fn web_link(raw: &str) -> Option<String> {
+    let url = url::Url::parse(raw.trim()).ok()?;
+    matches!(url.scheme(), "http" | "https").then(|| url.to_string())
 }
 
 /// Escapes the text first, then wraps the hit spans (character offsets into the original
@@ -164,6 +171,7 @@ pub async fn event(State(state): State<AppState>, auth: Auth, Id(id): Id) -> Res
             html: highlight(&p.text, &spans(&p.text)),
             platform: p.platform,
             author: p.author.unwrap_or_default(),
+            link: web_link(&p.url),
             url: p.url,
             at: local(p.published_at),
             title: p.title,
@@ -388,7 +396,16 @@ pub async fn save_settings(
     Form(form): Form<SettingsForm>,
 ) -> Result<Response, AppError> {
     auth.require(Action::ManageUnits)?;
-    let outcome = match OpinionSettings::parse(&form.alert_level, &form.webhook_url) {
+    let parsed = OpinionSettings::parse(&form.alert_level, &form.webhook_url);
+    let parsed = match parsed {
+        // The server must not become a probe of itself or the intranet (see `webhook`).
+        Ok(s) if !s.webhook_url.is_empty() => crate::webhook::check(&s.webhook_url, &state.config.webhook_allow)
+            .await
+            .map(|_| s)
+            .map_err(|m| FieldError::new("推送地址", m)),
+        other => other,
+    };
+    let outcome = match parsed {
         Ok(s) => settle(state.store.save_opinion_settings(&auth.scope, auth.scope.root, s).await)?,
         Err(e) => Submitted::Fix(e),
     };

@@ -86,7 +86,7 @@ pub async fn push(State(state): State<AppState>, headers: HeaderMap, body: Bytes
         Ok(s) => s,
         Err(e) => return crate::error::AppError::from(e).into_response(),
     };
-    send_webhooks(&summary.webhooks);
+    send_webhooks(&summary.webhooks, &state.config.webhook_allow);
     Json(serde_json::json!({
         "new": summary.new,
         "duplicate": summary.duplicate,
@@ -100,56 +100,27 @@ pub async fn push(State(state): State<AppState>, headers: HeaderMap, body: Bytes
 }
 
 /// Posts each alert to the unit's messaging bridge in the background; a bridge that is down
-/// must not fail the ingest. Plain HTTP only (an intranet bridge); others are logged.
-pub fn send_webhooks(hooks: &[shoutu_store::Webhook]) {
+/// must not fail the ingest. Each address is checked again before it is called (see
+/// [`crate::webhook`]); `allow` is the operator's `--webhook-allow` list.
+pub fn send_webhooks(hooks: &[shoutu_store::Webhook], allow: &[crate::webhook::IpNet]) {
     let hooks = hooks.to_vec();
+    let allow = allow.to_vec();
     if !hooks.is_empty() {
-        tokio::spawn(async move { deliver_webhooks(&hooks).await });
+        tokio::spawn(async move { deliver_webhooks(&hooks, &allow).await });
     }
 }
 
 /// Posts each alert and waits; returns how many were delivered (for the command line,
 /// which must not exit before they are sent).
-pub async fn deliver_webhooks(hooks: &[shoutu_store::Webhook]) -> usize {
+pub async fn deliver_webhooks(hooks: &[shoutu_store::Webhook], allow: &[crate::webhook::IpNet]) -> usize {
     let mut delivered = 0;
     for hook in hooks {
-        match post_json(&hook.url, &hook.payload).await {
+        match crate::webhook::post_json(&hook.url, &hook.payload, allow).await {
             Ok(()) => delivered += 1,
-            Err(e) => tracing::warn!(url = %hook.url, error = %e, "webhook not delivered"),
+            Err(e) => tracing::warn!(url = %hook.url.escape_debug(), error = %e, "webhook not delivered"),
         }
     }
     delivered
-}
-
-async fn post_json(url: &str, payload: &serde_json::Value) -> Result<(), String> {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let rest = url
-        .strip_prefix("http://")
-        .ok_or_else(|| "only http:// bridges are supported".to_string())?;
-    let (host_port, path) = rest
-        .split_once('/')
-        .map_or((rest, "/".to_string()), |(h, p)| (h, format!("/{p}")));
-    let addr = if host_port.contains(':') {
-        host_port.to_string()
-    } else {
-        format!("{host_port}:80")
-    };
-    let body = serde_json::to_vec(payload).map_err(|e| e.to_string())?;
-    let connect = tokio::net::TcpStream::connect(&addr);
-    let mut stream = tokio::time::timeout(std::time::Duration::from_secs(5), connect)
-        .await
-        .map_err(|_| "timeout".to_string())?
-        .map_err(|e| e.to_string())?;
-    let head = format!(
-        "POST {path} HTTP/1.1\r\nHost: {host_port}\r\nContent-Type: application/json; charset=utf-8\r\n\
-         Content-Length: {}\r\nConnection: close\r\n\r\n",
-        body.len()
-    );
-    stream.write_all(head.as_bytes()).await.map_err(|e| e.to_string())?;
-    stream.write_all(&body).await.map_err(|e| e.to_string())?;
-    let mut status = [0u8; 12];
-    let _ = tokio::time::timeout(std::time::Duration::from_secs(5), stream.read(&mut status)).await;
-    Ok(())
 }
 
 #[cfg(test)]
