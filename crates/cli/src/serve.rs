@@ -34,6 +34,13 @@ pub struct WebArgs {
     /// Mark cookies Secure (set this behind an HTTPS proxy)
     #[arg(long)]
     pub secure_cookies: bool,
+    /// A reverse proxy sits in front: take the client's address from the last entry of
+    /// X-Forwarded-For (only set this when the proxy overwrites or appends that header)
+    #[arg(long)]
+    pub trusted_proxy: bool,
+    /// Unsuccessful logins one client address may make per 15 minutes (0: no limit)
+    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u32).range(0..=100000))]
+    pub login_attempts_per_address: u32,
     /// Where attachment files are kept
     #[arg(long, env = "SHOUTU_FILES_DIR")]
     pub files_dir: Option<PathBuf>,
@@ -65,6 +72,8 @@ impl WebArgs {
             lockout_minutes: self.lockout_minutes,
             session_hours: self.session_hours,
             secure_cookies: self.secure_cookies,
+            trusted_proxy: self.trusted_proxy,
+            login_attempts_per_address: self.login_attempts_per_address,
             files_dir: self.files_dir.clone().unwrap_or_else(|| default_files_dir.into()),
             max_upload_bytes: self.max_upload_mb as usize * 1024 * 1024,
             webhook_allow: self.webhook_allow.clone(),

@@ -7,6 +7,10 @@ pub enum StoreError {
     NotFound,
     #[error("您的角色没有执行此操作的权限")]
     Forbidden,
+    /// The scope's roles allow the kind of action but not on this record; the message says
+    /// why (e.g. an account holding a role the actor may not grant).
+    #[error("{0}")]
+    Denied(String),
     /// The input breaks a rule (e.g. a village placed under a bureau).
     #[error("{0}")]
     Invalid(FieldError),
@@ -15,6 +19,18 @@ pub enum StoreError {
     Conflict(FieldError),
     #[error("数据库错误：{0}")]
     Database(#[from] sqlx::Error),
+}
+
+impl From<shoutu_domain::grant::GrantRefusal> for StoreError {
+    /// Asking for roles one may not grant is a mistake on the form; touching an account one
+    /// may not manage is a refusal.
+    fn from(refusal: shoutu_domain::grant::GrantRefusal) -> Self {
+        use shoutu_domain::grant::GrantRefusal;
+        match refusal {
+            GrantRefusal::CannotGrant(_) => StoreError::Invalid(FieldError::new("角色", refusal.to_string())),
+            GrantRefusal::AccountHolds(_) | GrantRefusal::OwnAccount => StoreError::Denied(refusal.to_string()),
+        }
+    }
 }
 
 impl From<FieldError> for StoreError {

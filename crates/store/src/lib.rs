@@ -184,16 +184,35 @@ pub trait Store:
     async fn users(&self, scope: &Scope, filter: &UserFilter, page: PageRequest) -> Result<Page<User>>;
     async fn user(&self, scope: &Scope, id: UserId) -> Result<User>;
     async fn user_by_username(&self, scope: &Scope, username: &str) -> Result<User>;
+    /// Creates an account with roles the scope may grant (`shoutu_domain::grant`).
     async fn create_user(&self, scope: &Scope, user: shoutu_domain::NewUser) -> Result<User>;
+    /// Replaces the roles of an account the scope may manage with roles it may grant; never
+    /// the actor's own (see `shoutu_domain::grant::may_manage_account`).
     async fn set_roles(&self, scope: &Scope, id: UserId, roles: &[Role]) -> Result<User>;
-    /// Sets a password hash; `reset` marks an administrator's reset (the user must change it).
+    /// An administrator's reset of another account the scope may manage: sets the hash,
+    /// `must_change` makes the user change it at next login, and every session of the
+    /// account ends. Users change their own password with [`Store::change_own_password`].
     async fn set_password(&self, scope: &Scope, id: UserId, password_hash: &str, must_change: bool) -> Result<()>;
-    /// Locks until the given time, or unlocks with `None`.
+    /// The signed-in user (the scope's actor) changes their own password: every session of
+    /// the account ends and `session` (a fresh token for the browser that changed it) begins.
+    async fn change_own_password(&self, scope: &Scope, password_hash: &str, session: NewSession) -> Result<()>;
+    /// Locks until the given time, or unlocks with `None`, an account the scope may manage.
     async fn set_lock(&self, scope: &Scope, id: UserId, until: Option<DateTime<Utc>>) -> Result<()>;
 
     // ---- login and sessions (before a scope exists) ----
     async fn login_account(&self, username: &str) -> Result<Option<LoginAccount>>;
-    /// Counts a failed password; at `threshold` failures the account locks for `lock_for`.
+    /// Counts a login attempt before its password is checked, and decides the lock in the
+    /// same statement: once more than `threshold` attempts in a row are unresolved the account
+    /// locks for `lock_for`. The caller checks no password while `locked_until` lies ahead.
+    /// An expired lock starts the count afresh; a successful login clears it.
+    async fn count_login_attempt(
+        &self,
+        id: UserId,
+        threshold: i64,
+        lock_for: chrono::Duration,
+    ) -> Result<LoginFailure>;
+    /// The password of a counted attempt was wrong: audited, and once `threshold` attempts in
+    /// a row have failed the account locks for `lock_for`.
     async fn record_login_failure(
         &self,
         id: UserId,

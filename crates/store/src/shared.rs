@@ -316,6 +316,19 @@ macro_rules! impl_store {
                 }
             }
 
+            /// The audit entry of a lock that too many attempts set before any password was checked.
+            async fn audit_lockout(&self, id: UserId, until: DateTime<Utc>) -> Result<()> {
+                let user = self.user_unscoped(id).await?.map(User::from).ok_or(StoreError::NotFound)?;
+                let mut txn = self.begin(Some(id.0), &user.person_name).await?;
+                txn.audit(
+                    AuditDraft::new("user", id, "lock")
+                        .unit(user.unit_id.0)
+                        .after(serde_json::json!({ "locked_until": until, "reason": "连续登录失败" })),
+                )
+                .await?;
+                txn.commit().await
+            }
+
             async fn user_unscoped(&self, id: UserId) -> Result<Option<UserRow>> {
                 Ok(sqlx::query_as(&sql(&[USER_COLUMNS, "WHERE us.id = $1"]))
                     .bind(id.0)
@@ -323,13 +336,20 @@ macro_rules! impl_store {
                     .await?)
             }
 
-            /// A user may hand out only the roles they hold themselves, except that managing
-            /// users lets one grant every role but 系统管理员.
+            /// The grant table of `shoutu_domain::grant`: only roles the scope may hand out.
             fn check_grantable(scope: &Scope, roles: &[Role]) -> Result<()> {
-                if roles.contains(&Role::SystemAdmin) && !scope.roles.contains(&Role::SystemAdmin) {
-                    return Err(StoreError::Invalid(FieldError::new("角色", "只有系统管理员可以授予系统管理员角色")));
-                }
-                Ok(())
+                Ok(shoutu_domain::grant::check_grant(&scope.roles, roles)?)
+            }
+
+            /// The account, if the scope may change its roles, reset or lock it: it must be in
+            /// the subtree, not the actor's own, and hold only roles the actor could grant.
+            async fn manageable_user<'e, E>(executor: E, scope: &Scope, id: UserId) -> Result<User>
+            where
+                E: sqlx::Executor<'e, Database = $db>,
+            {
+                let user = Self::scoped_user(executor, scope, id).await?;
+                shoutu_domain::grant::may_manage_account(scope, user.id, &user.roles)?;
+                Ok(user)
             }
 
             async fn write_roles(txn: &mut Txn, id: UserId, roles: &[Role]) -> Result<()> {
@@ -706,6 +726,22 @@ macro_rules! impl_store {
                 let mut txn = self.begin_as(scope, Action::Write).await?;
                 let before = Self::scoped_person(&mut *txn.tx, scope, id).await?;
                 Self::scoped_unit(&mut *txn.tx, scope, person.unit_id).await?;
+                if before.unit_id != person.unit_id {
+                    // The unit of a person with an account is that account's reach: moving it
+                    // needs the rights to manage the account.
+                    let account: Option<(i64,)> = sqlx::query_as("SELECT id FROM users WHERE person_id = $1")
+                        .bind(id.0)
+                        .fetch_optional(&mut *txn.tx)
+                        .await?;
+                    if let Some((user,)) = account {
+                        if !scope.permits(Action::ManageUsers) {
+                            return Err(StoreError::Denied(
+                                "此人有登录账号，调动单位会改变该账号的管辖范围，须由单位管理员办理".into(),
+                            ));
+                        }
+                        Self::manageable_user(&mut *txn.tx, scope, UserId(user)).await?;
+                    }
+                }
                 sqlx::query(
                     "UPDATE people SET unit_id = $2, name = $3, post = $4, phone = $5, sort_order = $6, updated_at = $7 \
                      WHERE id = $1",
@@ -822,9 +858,9 @@ macro_rules! impl_store {
             }
 
             async fn set_roles(&self, scope: &Scope, id: UserId, roles: &[Role]) -> Result<User> {
-                Self::check_grantable(scope, roles)?;
                 let mut txn = self.begin_as(scope, Action::ManageUsers).await?;
-                let before = Self::scoped_user(&mut *txn.tx, scope, id).await?;
+                let before = Self::manageable_user(&mut *txn.tx, scope, id).await?;
+                Self::check_grantable(scope, roles)?;
                 Self::write_roles(&mut txn, id, roles).await?;
                 let codes = |rs: &[Role]| rs.iter().map(|r| r.code()).collect::<Vec<_>>();
                 txn.audit(
@@ -840,13 +876,8 @@ macro_rules! impl_store {
             }
 
             async fn set_password(&self, scope: &Scope, id: UserId, password_hash: &str, must_change: bool) -> Result<()> {
-                let own = scope.actor == Some(id);
-                let mut txn = if own {
-                    self.begin(scope.actor.map(|u| u.0), &scope.actor_name).await?
-                } else {
-                    self.begin_as(scope, Action::ManageUsers).await?
-                };
-                let user = Self::scoped_user(&mut *txn.tx, scope, id).await?;
+                let mut txn = self.begin_as(scope, Action::ManageUsers).await?;
+                let user = Self::manageable_user(&mut *txn.tx, scope, id).await?;
                 sqlx::query("UPDATE users SET password_hash = $2, must_change_password = $3, updated_at = $4 WHERE id = $1")
                     .bind(id.0)
                     .bind(password_hash)
@@ -854,13 +885,10 @@ macro_rules! impl_store {
                     .bind(txn.now)
                     .execute(&mut *txn.tx)
                     .await?;
-                if !own {
-                    // A reset password must not leave old sessions running.
-                    sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id.0).execute(&mut *txn.tx).await?;
-                }
-                let action = if own { "password" } else { "password_reset" };
+                // A reset password must not leave old sessions running.
+                sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id.0).execute(&mut *txn.tx).await?;
                 txn.audit(
-                    AuditDraft::new("user", id, action)
+                    AuditDraft::new("user", id, "password_reset")
                         .unit(user.unit_id.0)
                         .after(serde_json::json!({ "must_change_password": must_change })),
                 )
@@ -868,12 +896,48 @@ macro_rules! impl_store {
                 txn.commit().await
             }
 
+            async fn change_own_password(&self, scope: &Scope, password_hash: &str, session: NewSession) -> Result<()> {
+                let Some(id) = scope.actor.filter(|a| *a == session.user_id) else {
+                    return Err(StoreError::Forbidden);
+                };
+                let user = self.user_unscoped(id).await?.map(User::from).ok_or(StoreError::NotFound)?;
+                let mut txn = self.begin(Some(id.0), &scope.actor_name).await?;
+                sqlx::query(
+                    "UPDATE users SET password_hash = $2, must_change_password = $3, updated_at = $4 WHERE id = $1",
+                )
+                .bind(id.0)
+                .bind(password_hash)
+                .bind(false)
+                .bind(txn.now)
+                .execute(&mut *txn.tx)
+                .await?;
+                // Whoever else holds a session of this account (a stolen cookie, a forgotten
+                // browser) is signed out; the browser that changed it goes on with a new token.
+                sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id.0).execute(&mut *txn.tx).await?;
+                sqlx::query(
+                    "INSERT INTO sessions (token_hash, user_id, csrf_token, unit_id, created_at, expires_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(&session.token_hash)
+                .bind(id.0)
+                .bind(&session.csrf_token)
+                .bind(session.unit_id.0)
+                .bind(txn.now)
+                .bind(session.expires_at)
+                .execute(&mut *txn.tx)
+                .await?;
+                txn.audit(
+                    AuditDraft::new("user", id, "password")
+                        .unit(user.unit_id.0)
+                        .after(serde_json::json!({ "must_change_password": false, "other_sessions_ended": true })),
+                )
+                .await?;
+                txn.commit().await
+            }
+
             async fn set_lock(&self, scope: &Scope, id: UserId, until: Option<DateTime<Utc>>) -> Result<()> {
                 let mut txn = self.begin_as(scope, Action::ManageUsers).await?;
-                let user = Self::scoped_user(&mut *txn.tx, scope, id).await?;
-                if until.is_some() && scope.actor == Some(id) {
-                    return Err(StoreError::Invalid(FieldError::new("用户", "不能锁定自己的账号")));
-                }
+                let user = Self::manageable_user(&mut *txn.tx, scope, id).await?;
                 sqlx::query("UPDATE users SET locked_until = $2, failed_logins = 0, updated_at = $3 WHERE id = $1")
                     .bind(id.0)
                     .bind(until)
@@ -908,6 +972,45 @@ macro_rules! impl_store {
                 }))
             }
 
+            async fn count_login_attempt(
+                &self,
+                id: UserId,
+                threshold: i64,
+                lock_for: chrono::Duration,
+            ) -> Result<LoginFailure> {
+                let now = self.clock.now();
+                // Whole seconds, so that the value read back compares equal on every backend.
+                let until = chrono::DurationRound::duration_trunc(now + lock_for, chrono::Duration::seconds(1))
+                    .unwrap_or(now + lock_for);
+                // One statement counts the attempt and decides the lock, so attempts in
+                // parallel each see the count the others left. An expired lock starts the count
+                // afresh; beyond `threshold` unresolved attempts the account locks before any
+                // password is checked.
+                let row: Option<(i64, Option<DateTime<Utc>>)> = sqlx::query_as(
+                    "UPDATE users SET \
+                     failed_logins = CASE WHEN locked_until IS NOT NULL AND locked_until <= $2 THEN 1 \
+                                          ELSE failed_logins + 1 END, \
+                     locked_until = CASE WHEN locked_until IS NOT NULL AND locked_until > $2 THEN locked_until \
+                                         WHEN locked_until IS NULL AND failed_logins + 1 > $3 THEN $4 \
+                                         ELSE NULL END \
+                     WHERE id = $1 RETURNING failed_logins, locked_until",
+                )
+                .bind(id.0)
+                .bind(now)
+                .bind(threshold)
+                .bind(until)
+                .fetch_optional(&self.pool)
+                .await?;
+                let (failed, locked_until) = row.ok_or(StoreError::NotFound)?;
+                if locked_until == Some(until) {
+                    self.audit_lockout(id, until).await?;
+                }
+                Ok(LoginFailure {
+                    failed_logins: failed,
+                    locked_until,
+                })
+            }
+
             async fn record_login_failure(
                 &self,
                 id: UserId,
@@ -916,33 +1019,35 @@ macro_rules! impl_store {
             ) -> Result<LoginFailure> {
                 let user = self.user_unscoped(id).await?.map(User::from).ok_or(StoreError::NotFound)?;
                 let mut txn = self.begin(Some(id.0), &user.person_name).await?;
-                let (failed,): (i64,) = sqlx::query_as(
-                    "UPDATE users SET failed_logins = failed_logins + 1 WHERE id = $1 RETURNING failed_logins",
+                let until = txn.now + lock_for;
+                let locked: Option<(i64,)> = sqlx::query_as(
+                    "UPDATE users SET locked_until = $2 WHERE id = $1 AND failed_logins >= $3 \
+                     AND (locked_until IS NULL OR locked_until <= $4) RETURNING failed_logins",
                 )
                 .bind(id.0)
-                .fetch_one(&mut *txn.tx)
+                .bind(until)
+                .bind(threshold)
+                .bind(txn.now)
+                .fetch_optional(&mut *txn.tx)
                 .await?;
+                let (failed, locked_until): (i64, Option<DateTime<Utc>>) =
+                    sqlx::query_as("SELECT failed_logins, locked_until FROM users WHERE id = $1")
+                        .bind(id.0)
+                        .fetch_one(&mut *txn.tx)
+                        .await?;
                 txn.audit(
                     AuditDraft::new("user", id, "login_failed")
                         .unit(user.unit_id.0)
                         .after(serde_json::json!({ "failed_logins": failed })),
                 )
                 .await?;
-                let mut locked_until = None;
-                if failed >= threshold {
-                    let until = txn.now + lock_for;
-                    sqlx::query("UPDATE users SET locked_until = $2, failed_logins = 0 WHERE id = $1")
-                        .bind(id.0)
-                        .bind(until)
-                        .execute(&mut *txn.tx)
-                        .await?;
+                if locked.is_some() {
                     txn.audit(
                         AuditDraft::new("user", id, "lock")
                             .unit(user.unit_id.0)
                             .after(serde_json::json!({ "locked_until": until, "reason": "连续登录失败" })),
                     )
                     .await?;
-                    locked_until = Some(until);
                 }
                 txn.commit().await?;
                 Ok(LoginFailure {

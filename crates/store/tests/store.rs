@@ -181,6 +181,12 @@ async fn repeated_login_failures_lock_the_account_and_success_clears_the_count()
         let c = county(&*f.store).await;
         let user = add_user(&f, &c, "wangjg", &[Role::Staff]).await;
         for n in 1..=4 {
+            let counted = f
+                .store
+                .count_login_attempt(user.id, 5, Duration::minutes(15))
+                .await
+                .unwrap();
+            assert_eq!((counted.failed_logins, counted.locked_until), (n, None), "{}", f.name);
             let r = f
                 .store
                 .record_login_failure(user.id, 5, Duration::minutes(15))
@@ -188,6 +194,12 @@ async fn repeated_login_failures_lock_the_account_and_success_clears_the_count()
                 .unwrap();
             assert_eq!((r.failed_logins, r.locked_until), (n, None), "{}", f.name);
         }
+        let counted = f
+            .store
+            .count_login_attempt(user.id, 5, Duration::minutes(15))
+            .await
+            .unwrap();
+        assert_eq!((counted.failed_logins, counted.locked_until), (5, None), "the fifth is still checked");
         let r = f
             .store
             .record_login_failure(user.id, 5, Duration::minutes(15))
@@ -297,10 +309,10 @@ async fn only_a_system_admin_grants_the_system_admin_role() {
         assert!(err.to_string().contains("系统管理员"), "{}: {err}", f.name);
         let updated = f
             .store
-            .set_roles(&unit_admin, user.id, &[Role::Staff, Role::Reviewer])
+            .set_roles(&unit_admin, user.id, &[Role::UnitAdmin, Role::Staff])
             .await
             .unwrap();
-        assert_eq!(updated.roles, [Role::Staff, Role::Reviewer]);
+        assert_eq!(updated.roles, [Role::UnitAdmin, Role::Staff]);
     }
 }
 

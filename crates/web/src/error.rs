@@ -12,6 +12,9 @@ pub enum AppError {
     /// Malformed input that no form re-render can help with (a bad id in a URL, say).
     BadRequest(String),
     Forbidden,
+    /// Refused for a reason the user should read (e.g. an account holding roles one may
+    /// not grant).
+    Denied(String),
     NotFound,
     /// A state-changing request without a valid CSRF token or from another site.
     Csrf,
@@ -31,6 +34,7 @@ impl From<StoreError> for AppError {
         match e {
             StoreError::NotFound => AppError::NotFound,
             StoreError::Forbidden => AppError::Forbidden,
+            StoreError::Denied(m) => AppError::Denied(m),
             StoreError::Invalid(f) | StoreError::Conflict(f) => AppError::BadRequest(f.to_string()),
             StoreError::Database(e) => AppError::Internal(e.to_string()),
         }
@@ -46,6 +50,7 @@ impl IntoResponse for AppError {
                 "没有权限",
                 "您的角色不能执行此操作。如需办理，请联系本单位管理员。".to_string(),
             ),
+            AppError::Denied(m) => (StatusCode::FORBIDDEN, "没有权限", format!("{m}。")),
             AppError::NotFound => (
                 StatusCode::NOT_FOUND,
                 "未找到",

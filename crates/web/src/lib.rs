@@ -13,6 +13,7 @@ mod pages;
 pub mod record_link;
 mod redirect;
 mod security;
+mod throttle;
 mod time;
 mod upload;
 pub mod webhook;
@@ -42,6 +43,12 @@ pub struct Config {
     /// Mark cookies Secure. Set when a TLS-terminating proxy sits in front; requests that
     /// arrive with `X-Forwarded-Proto: https` get Secure cookies regardless.
     pub secure_cookies: bool,
+    /// A reverse proxy sits in front and appends the client's address to `X-Forwarded-For`;
+    /// only then is that header believed (for the per-address login throttle).
+    pub trusted_proxy: bool,
+    /// Unsuccessful logins one client address may make per 15 minutes, over all usernames
+    /// (0: no limit).
+    pub login_attempts_per_address: u32,
     /// Networks alert webhooks may reach although they are loopback, private or link-local
     /// (`--webhook-allow`); empty means public addresses only.
     pub webhook_allow: Vec<webhook::IpNet>,
@@ -56,6 +63,8 @@ impl Default for Config {
             files_dir: "shoutu-files".into(),
             max_upload_bytes: files::DEFAULT_MAX_BYTES,
             secure_cookies: false,
+            trusted_proxy: false,
+            login_attempts_per_address: 30,
             webhook_allow: Vec::new(),
         }
     }
@@ -81,6 +90,8 @@ pub struct AppState {
     pub opinion_deadlines: Arc<DeadlinePolicy>,
     /// The 舆情 ingest pipeline's compiled schemes and event grouper.
     pub monitor: Arc<monitoring::Monitor>,
+    /// Login attempts per client address.
+    pub(crate) login_throttle: Arc<throttle::LoginThrottle>,
 }
 
 impl AppState {
@@ -88,7 +99,12 @@ impl AppState {
         let search = shoutu_report::search::SearchIndex::in_memory(config.files_dir.clone())
             .expect("an index in memory always opens");
         let monitor = Arc::new(monitoring::Monitor::new(clock.clone()));
+        let login_throttle = Arc::new(throttle::LoginThrottle::new(
+            config.login_attempts_per_address,
+            throttle::WINDOW,
+        ));
         AppState {
+            login_throttle,
             search: Arc::new(search),
             store,
             clock,
@@ -135,7 +151,7 @@ pub fn router(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(FORM_BODY_LIMIT))
         .merge(assets::routes())
         .fallback(pages::not_found)
-        .layer(middleware::from_fn(security::headers))
+        .layer(middleware::from_fn_with_state(state.clone(), security::headers))
         // A handler that panics answers a Chinese 500 page rather than dropping the connection.
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(error::panic_page))
         .with_state(state)
@@ -148,9 +164,9 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let indexer = tokio::spawn(keep_index_in_step(state.clone()));
-    let served = axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown)
-        .await;
+    // The peer's address feeds the per-address login throttle.
+    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    let served = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
     indexer.abort();
     served
 }

@@ -531,10 +531,14 @@ macro_rules! impl_platform {
                 ) -> Result<Assignment> {
                     let mut txn = self.begin_as(scope, Action::ManageUsers).await?;
                     let unit = Self::scoped_unit(&mut *txn.tx, scope, unit).await?;
-                    let Some(row) = self.user_unscoped(user).await? else {
-                        return Err(StoreError::Invalid(FieldError::new("审核人", "没有这个用户")));
+                    // Looked up within the scope: a user of another unit is answered exactly
+                    // like one that does not exist, so ids cannot be probed for names.
+                    let u = match Self::scoped_user(&mut *txn.tx, scope, user).await {
+                        Err(StoreError::NotFound) => {
+                            return Err(StoreError::Invalid(FieldError::new("审核人", "没有这个用户")));
+                        }
+                        other => other?,
                     };
-                    let u = User::from(row);
                     if !Self::in_subtree(&mut *txn.tx, u.unit_id, unit.id).await? {
                         return Err(StoreError::Invalid(FieldError::new(
                             "审核人",

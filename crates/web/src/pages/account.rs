@@ -1,17 +1,22 @@
-//! Users change their own password (and must, after a one-time password).
+//! Users change their own password (and must, after a one-time password). A change ends
+//! every session of the account, other browsers included, and gives this browser a new one.
 
 use crate::AppState;
 use crate::auth::Auth;
 use crate::chrome::{Chrome, Nav, chrome};
+use crate::csrf::{SESSION_COOKIE, random_token, token_hash};
 use crate::error::AppError;
 use crate::extract::Form;
+use crate::pages::login;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
+use axum_extra::extract::CookieJar;
 use serde::Deserialize;
 use shoutu_domain::password;
+use shoutu_store::NewSession;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "account_password.html")]
@@ -43,7 +48,9 @@ pub struct PasswordForm {
 
 pub async fn submit(
     State(state): State<AppState>,
-    auth: Auth,
+    mut auth: Auth,
+    headers: HeaderMap,
+    jar: CookieJar,
     Form(form): Form<PasswordForm>,
 ) -> Result<Response, AppError> {
     let problem = check(&state, &auth, &form).await?;
@@ -61,14 +68,30 @@ pub async fn submit(
         .await
         .map_err(|e| AppError::Internal(e.to_string()))?
         .map_err(|e| AppError::Internal(e.to_string()))?;
-    state.store.set_password(&auth.home, auth.user.id, &hash, false).await?;
+    // A fresh session for this browser, in the unit it was looking at; every other ends.
+    let token = random_token();
+    let session = NewSession {
+        token_hash: token_hash(&token),
+        user_id: auth.user.id,
+        csrf_token: random_token(),
+        unit_id: auth.scope.root,
+        expires_at: state.clock.now() + chrono::Duration::hours(state.config.session_hours),
+    };
+    state
+        .store
+        .change_own_password(&auth.home, &hash, session.clone())
+        .await?;
+    auth.token_hash = session.token_hash;
+    auth.csrf = session.csrf_token;
+    auth.user.must_change_password = false;
+    let jar = jar.add(login::cookie(SESSION_COOKIE, token, login::secure(&state, &headers)));
     let page = PasswordPage {
         chrome: chrome(&state, &auth, Nav::Account, "修改密码").await?,
         forced: false,
         error: None,
         done: true,
     };
-    Ok(page.into_response())
+    Ok((jar, page).into_response())
 }
 
 /// What is wrong with the form, in words for the user; `None` when it may be saved.

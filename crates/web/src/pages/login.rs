@@ -1,12 +1,18 @@
 //! Signing in and out. Passwords are checked with argon2 off the async threads; five wrong
-//! passwords in a row (configurable) lock the account for a while.
+//! passwords in a row (configurable) lock the account for a while, and each client address
+//! may make only so many unsuccessful attempts (`crate::throttle`).
+//!
+//! A refused login says the same for an unknown username, a wrong password and a locked
+//! account, and takes as long: an unknown or locked account is checked against a dummy hash.
+//! Every attempt on an account is counted before its password is checked, in the statement
+//! that also decides the lock, so parallel guesses cannot slip past the count.
 
 use crate::AppState;
 use crate::auth::safe_next;
 use crate::csrf::{LOGIN_CSRF_COOKIE, SESSION_COOKIE, random_token, token_hash};
 use crate::error::AppError;
 use crate::extract::{Form, Query};
-use crate::time;
+use crate::throttle::ClientAddr;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
@@ -33,7 +39,7 @@ pub struct NextQuery {
     next: Option<String>,
 }
 
-fn cookie(name: &'static str, value: String, secure: bool) -> Cookie<'static> {
+pub(crate) fn cookie(name: &'static str, value: String, secure: bool) -> Cookie<'static> {
     Cookie::build((name, value))
         .http_only(true)
         .same_site(SameSite::Strict)
@@ -43,12 +49,17 @@ fn cookie(name: &'static str, value: String, secure: bool) -> Cookie<'static> {
 }
 
 /// Secure cookies when configured, or when a TLS proxy says the browser speaks HTTPS.
-fn secure(state: &AppState, headers: &HeaderMap) -> bool {
-    state.config.secure_cookies
-        || headers
-            .get("x-forwarded-proto")
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.eq_ignore_ascii_case("https"))
+pub(crate) fn secure(state: &AppState, headers: &HeaderMap) -> bool {
+    crate::security::is_secure(state, headers)
+}
+
+/// The one answer to a refused login, whatever the reason: it must not tell an unknown
+/// username from a wrong password or a locked account.
+pub(crate) fn refused_message(state: &AppState) -> String {
+    format!(
+        "用户名或密码错误，或账号已被锁定。连续输错 {} 次后账号将锁定 {} 分钟；如需帮助请联系本单位管理员。",
+        state.config.lockout_threshold, state.config.lockout_minutes
+    )
 }
 
 pub async fn form(
@@ -63,6 +74,9 @@ pub async fn form(
         .filter(|v| v.len() == 64)
         .unwrap_or_else(random_token);
     let jar = jar.add(cookie(LOGIN_CSRF_COOKIE, token.clone(), secure(&state, &headers)));
+    // The dummy hash is made once, ahead of the first refused login, so that the first answer
+    // about an unknown username takes no longer than any other.
+    tokio::task::spawn_blocking(|| std::sync::LazyLock::force(&DUMMY_HASH).len());
     let page = LoginPage {
         csrf: token,
         next: safe_next(q.next.as_deref()).to_string(),
@@ -92,11 +106,12 @@ static DUMMY_HASH: std::sync::LazyLock<String> =
 
 pub async fn submit(
     State(state): State<AppState>,
+    ClientAddr(addr): ClientAddr,
     headers: HeaderMap,
     jar: CookieJar,
     Form(form): Form<LoginForm>,
 ) -> Result<Response, AppError> {
-    let refuse = |message: String| {
+    let refuse = |status: StatusCode, message: String| {
         let page = LoginPage {
             csrf: form.csrf.clone(),
             next: safe_next(Some(&form.next)).to_string(),
@@ -104,51 +119,66 @@ pub async fn submit(
             error: Some(message),
             version: crate::assets::VERSION,
         };
-        Ok((StatusCode::UNAUTHORIZED, page).into_response())
+        Ok((status, page).into_response())
     };
     if form.username.trim().is_empty() || form.password.is_empty() {
-        return refuse("请输入用户名和密码。".into());
+        return refuse(StatusCode::UNAUTHORIZED, "请输入用户名和密码。".into());
+    }
+    if let Err(wait) = state.login_throttle.try_acquire(addr, std::time::Instant::now()) {
+        let minutes = wait.as_secs().div_ceil(60).max(1);
+        tracing::warn!(%addr, "login attempts from this address throttled");
+        let mut res = refuse(
+            StatusCode::TOO_MANY_REQUESTS,
+            format!("此网络地址的登录尝试过于频繁，请 {minutes} 分钟后再试。如需帮助请联系本单位管理员。"),
+        )?;
+        if let Ok(v) = axum::http::HeaderValue::from_str(&wait.as_secs().max(1).to_string()) {
+            res.headers_mut().insert(axum::http::header::RETRY_AFTER, v);
+        }
+        return Ok(res);
     }
     let account = state.store.login_account(&form.username).await?;
-    let stored_hash = account
-        .as_ref()
-        .map_or_else(|| DUMMY_HASH.clone(), |a| a.password_hash.clone());
+    let now = state.clock.now();
+    // Counted (and the lock decided) before the password is looked at.
+    let open = match &account {
+        Some(a) => {
+            let counted = state
+                .store
+                .count_login_attempt(
+                    a.user.id,
+                    state.config.lockout_threshold,
+                    chrono::Duration::minutes(state.config.lockout_minutes),
+                )
+                .await?;
+            counted.locked_until.is_none_or(|t| t <= now)
+        }
+        None => false,
+    };
+    let stored_hash = match &account {
+        Some(a) if open => a.password_hash.clone(),
+        _ => DUMMY_HASH.clone(),
+    };
     let typed = form.password.clone();
     let password_ok = tokio::task::spawn_blocking(move || password::verify(&typed, &stored_hash))
         .await
         .map_err(|e| AppError::Internal(e.to_string()))?;
-    let Some(account) = account else {
-        return refuse("用户名或密码错误。".into());
+    let account = match account {
+        Some(a) if open && password_ok => a,
+        Some(a) => {
+            if open {
+                state
+                    .store
+                    .record_login_failure(
+                        a.user.id,
+                        state.config.lockout_threshold,
+                        chrono::Duration::minutes(state.config.lockout_minutes),
+                    )
+                    .await?;
+            }
+            return refuse(StatusCode::UNAUTHORIZED, refused_message(&state));
+        }
+        None => return refuse(StatusCode::UNAUTHORIZED, refused_message(&state)),
     };
-    let now = state.clock.now();
-    if let Some(until) = account.user.locked_until.filter(|t| *t > now) {
-        return refuse(format!(
-            "该账号已被锁定，请于 {} 后再试，或请管理员解锁。",
-            time::local(until)
-        ));
-    }
-    if !password_ok {
-        let threshold = state.config.lockout_threshold;
-        let failure = state
-            .store
-            .record_login_failure(
-                account.user.id,
-                threshold,
-                chrono::Duration::minutes(state.config.lockout_minutes),
-            )
-            .await?;
-        return match failure.locked_until {
-            Some(until) => refuse(format!(
-                "密码连续错误 {threshold} 次，账号已锁定至 {}。",
-                time::local(until)
-            )),
-            None => refuse(format!(
-                "用户名或密码错误。再错 {} 次账号将被锁定 {} 分钟。",
-                threshold - failure.failed_logins,
-                state.config.lockout_minutes
-            )),
-        };
-    }
+    state.login_throttle.forgive(addr);
     let token = random_token();
     let session = NewSession {
         token_hash: token_hash(&token),

@@ -1,5 +1,7 @@
 //! User accounts: create for a person, set roles, reset passwords, lock and unlock.
 //! New and reset passwords are generated, shown once, and must be changed at first login.
+//! Who may grant which role and manage which account is `shoutu_domain::grant`; the store
+//! enforces it, the pages only offer what it allows.
 
 use crate::AppState;
 use crate::auth::Auth;
@@ -14,6 +16,7 @@ use askama_web::WebTemplate;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
+use shoutu_domain::grant;
 use shoutu_domain::user::{parse_roles, parse_username};
 use shoutu_domain::{Action, FieldError, NewUser, PageRequest, Person, PersonId, Role, User, UserId, password};
 use shoutu_store::UserFilter;
@@ -85,6 +88,8 @@ pub(crate) struct NewPage {
     person: Person,
     username: String,
     roles: Vec<RoleChoice>,
+    /// The roles this user may not grant, named so that nobody hunts for a missing box.
+    others: String,
     error: Option<FieldError>,
 }
 
@@ -98,13 +103,23 @@ pub struct RoleChoice {
 fn role_choices(auth: &Auth, checked: &[String]) -> Vec<RoleChoice> {
     Role::ALL
         .iter()
-        .filter(|r| **r != Role::SystemAdmin || auth.scope.roles.contains(&Role::SystemAdmin))
+        .filter(|r| grant::may_grant(&auth.scope.roles, **r))
         .map(|r| RoleChoice {
             code: r.code(),
             label: r.label(),
             checked: checked.iter().any(|c| c == r.code()),
         })
         .collect()
+}
+
+/// The roles this user may not hand out, e.g. "审核员、领导、上级督查、系统管理员".
+fn ungrantable(auth: &Auth) -> String {
+    Role::ALL
+        .iter()
+        .filter(|r| !grant::may_grant(&auth.scope.roles, **r))
+        .map(|r| r.label())
+        .collect::<Vec<_>>()
+        .join("、")
 }
 
 #[derive(Deserialize)]
@@ -126,6 +141,7 @@ pub async fn new_form(
         person,
         username: String::new(),
         roles: role_choices(&auth, &["staff".to_string()]),
+        others: ungrantable(&auth),
         error: None,
     })
 }
@@ -194,6 +210,7 @@ pub async fn create(
         Submitted::Fix(field) => Ok(unprocessable(NewPage {
             chrome: chrome(&state, &auth, Nav::Users, "创建账号").await?,
             roles: role_choices(&auth, &form.role),
+            others: ungrantable(&auth),
             person,
             username: form.username,
             error: Some(field),
@@ -207,7 +224,8 @@ pub(crate) struct DetailPage {
     chrome: Chrome,
     row: UserRow,
     roles: Vec<RoleChoice>,
-    is_self: bool,
+    /// Why this user may not change the account's roles, reset or lock it, if so.
+    refusal: Option<String>,
     error: Option<FieldError>,
     saved: bool,
 }
@@ -225,7 +243,9 @@ async fn detail_page(
     Ok(DetailPage {
         chrome: chrome(state, auth, Nav::Users, user.username.clone()).await?,
         roles: role_choices(auth, &held),
-        is_self: user.id == auth.user.id,
+        refusal: grant::may_manage_account(&auth.scope, user.id, &user.roles)
+            .err()
+            .map(|r| r.to_string()),
         row: row(user, state.clock.now()),
         error,
         saved,

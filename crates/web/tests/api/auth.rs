@@ -65,10 +65,11 @@ async fn five_failures_lock_the_account_even_against_the_right_password() {
         .text()
         .await
         .unwrap();
-    assert!(html.contains("账号已锁定"), "{html}");
+    assert!(html.contains("用户名或密码错误，或账号已被锁定"), "{html}");
     let res = app.try_login(&client, "a_staff", PASSWORD).await;
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
-    assert!(res.text().await.unwrap().contains("已被锁定"));
+    // The same words as for a wrong password: a refusal tells nothing about the account.
+    assert!(res.text().await.unwrap().contains("用户名或密码错误，或账号已被锁定"));
     // Other accounts are not affected.
     app.login("a_admin").await;
 }
@@ -88,7 +89,9 @@ async fn the_lockout_threshold_is_configurable() {
         .text()
         .await
         .unwrap();
-    assert!(html.contains("连续错误 2 次"), "{html}");
+    assert!(html.contains("连续输错 2 次后账号将锁定"), "{html}");
+    let account = app.store.login_account("a_staff").await.unwrap().unwrap();
+    assert!(account.user.locked_until.is_some(), "locked after two failures");
 }
 
 #[tokio::test]

@@ -1,5 +1,6 @@
 //! HTTP tests of the real server: one binary, as zero-to-production arranges them.
 
+mod accounts;
 mod assessment;
 mod auth;
 mod check;

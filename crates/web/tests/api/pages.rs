@@ -200,7 +200,7 @@ async fn a_new_account_gets_a_one_time_password_and_shows_up_in_the_list() {
                 ("person", &app.person_a.id.0.to_string()),
                 ("username", "WangJG"),
                 ("role", "staff"),
-                ("role", "reviewer"),
+                ("role", "unit_admin"),
             ],
         )
         .await;
@@ -208,7 +208,7 @@ async fn a_new_account_gets_a_one_time_password_and_shows_up_in_the_list() {
     let html = res.text().await.unwrap();
     assert!(html.contains("账号已创建") && html.contains("wangjg") && html.contains("one-time-password"));
     let (_, list) = app.text(&client, "/users").await;
-    assert!(list.contains("wangjg") && list.contains("录入员、审核员") && list.contains("待首次改密"));
+    assert!(list.contains("wangjg") && list.contains("单位管理员、录入员") && list.contains("待首次改密"));
     let escalate = app
         .post_form(
             &client,
