@@ -1,11 +1,10 @@
 //! Static files compiled into the binary: intranets have no CDN.
 
-use crate::AppState;
-use axum::Router;
+use crate::routes::Routes;
+use crate::routes::get;
 use axum::extract::Path;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use rust_embed::RustEmbed;
 
 #[derive(RustEmbed)]
@@ -15,8 +14,8 @@ struct Assets;
 /// Appended to asset URLs so that a new binary's files are never served from an old cache.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
-pub fn routes() -> Router<AppState> {
-    Router::new().route("/static/{*path}", get(asset))
+pub fn routes() -> Routes {
+    Routes::new().route("/static/{*path}", get(asset))
 }
 
 async fn asset(Path(path): Path<String>) -> Response {

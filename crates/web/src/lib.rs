@@ -12,6 +12,7 @@ pub mod monitoring;
 mod pages;
 pub mod record_link;
 mod redirect;
+mod routes;
 mod security;
 mod throttle;
 mod time;
@@ -20,6 +21,7 @@ pub mod webhook;
 
 pub use error::AppError;
 pub use pages::{deliver_opinion_webhooks, send_opinion_webhooks};
+pub use routes::RouteInfo;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -146,15 +148,25 @@ impl AppState {
 pub(crate) const FORM_BODY_LIMIT: usize = 2 * 1024 * 1024;
 
 pub fn router(state: AppState) -> Router {
-    pages::routes()
+    let (pages, _) = pages::routes().into_parts();
+    let (assets, _) = assets::routes().into_parts();
+    pages
         .layer(middleware::from_fn_with_state(state.clone(), csrf::session_and_csrf))
         .layer(DefaultBodyLimit::max(FORM_BODY_LIMIT))
-        .merge(assets::routes())
+        .merge(assets)
         .fallback(pages::not_found)
         .layer(middleware::from_fn_with_state(state.clone(), security::headers))
         // A handler that panics answers a Chinese 500 page rather than dropping the connection.
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(error::panic_page))
         .with_state(state)
+}
+
+/// Every route [`router`] serves, with its methods: what the authorisation tests walk.
+#[doc(hidden)]
+pub fn route_table() -> Vec<RouteInfo> {
+    let (_, mut table) = pages::routes().into_parts();
+    table.extend(assets::routes().into_parts().1);
+    table
 }
 
 /// Serves until `shutdown` resolves, then finishes the requests in flight.

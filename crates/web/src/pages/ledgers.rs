@@ -7,17 +7,17 @@ use crate::error::AppError;
 use crate::extract::Query;
 use crate::pages::YearQuery;
 use crate::pages::ledger_excel::xlsx_download;
-use axum::Router;
+use crate::routes::Routes;
+use crate::routes::get;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use shoutu_domain::Action;
 use shoutu_report::archive::{collect, write_archive};
 use shoutu_report::ledgers::{LedgerContext, workbook};
 
-pub(crate) fn routes() -> Router<AppState> {
-    Router::new()
+pub(crate) fn routes() -> Routes {
+    Routes::new()
         .route("/ledgers.xlsx", get(ledgers))
         .route("/archive", get(archive))
 }

@@ -30,20 +30,19 @@ mod teams;
 mod units;
 mod users;
 
-use crate::AppState;
 use crate::error::AppError;
-use axum::Router;
+use crate::routes::Routes;
+use crate::routes::{get, post};
 use axum::extract::DefaultBodyLimit;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
 use shoutu_domain::FieldError;
 use shoutu_store::StoreError;
 
 pub use opinion::push::{deliver_webhooks as deliver_opinion_webhooks, send_webhooks as send_opinion_webhooks};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
+pub fn routes() -> Routes {
+    Routes::new()
         .merge(search::routes())
         .merge(ledgers::routes())
         .merge(platforms::routes())
@@ -135,8 +134,8 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// 考核督查: assessment, inspections and rectification.
-fn assessment_routes() -> Router<AppState> {
-    Router::new()
+fn assessment_routes() -> Routes {
+    Routes::new()
         .route("/assessment", get(assessment::home))
         .route("/assessment/rounds", post(assessment::open_round))
         .route("/assessment/rounds/{id}", get(assessment::round))

@@ -11,13 +11,13 @@ use crate::pages::ledger_excel::{table_download, xlsx_download};
 use crate::pages::people::{UnitOption, unit_options};
 use crate::pages::{Pager, SavedQuery, Submitted, UPLOAD_ROUTE_LIMIT, query_string, see_other, settle, unprocessable};
 use crate::pages::{coverage, review, teams};
+use crate::routes::Routes;
+use crate::routes::{get, post};
 use crate::upload;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Router;
 use axum::extract::{DefaultBodyLimit, Multipart, State};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
 use chrono::{Datelike, NaiveDate};
 use serde::Deserialize;
 use shoutu_domain::platform::{
@@ -34,8 +34,8 @@ const NAV: Nav = Nav::Module("zhendi");
 /// The inspection intervals: the shipped defaults (data/platform_rules.toml).
 pub(crate) static RULES: LazyLock<PlatformRules> = LazyLock::new(PlatformRules::defaults);
 
-pub(crate) fn routes() -> Router<AppState> {
-    Router::new()
+pub(crate) fn routes() -> Routes {
+    Routes::new()
         .route("/zhendi", get(dashboard))
         .route("/platforms", get(list).post(create))
         .route("/platforms/new", get(new_form))

@@ -10,13 +10,13 @@ use crate::error::AppError;
 use crate::extract::{Form, Id, Query};
 use crate::pages::check::CHECKER;
 use crate::pages::{SavedQuery, Submitted, see_other, settle, unprocessable};
+use crate::routes::Routes;
+use crate::routes::{get, post};
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Router;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
 use chrono::Datelike;
 use serde::Deserialize;
 use shoutu_domain::report::{Finalise, NewReport, ReportPeriod, ReportRecord};
@@ -29,8 +29,8 @@ use std::collections::{BTreeMap, HashMap};
 const NAV: Nav = Nav::Module("baogao");
 const DOCX: &str = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
 
-pub(crate) fn routes() -> Router<AppState> {
-    Router::new()
+pub(crate) fn routes() -> Routes {
+    Routes::new()
         .route("/reports", get(list).post(create))
         .route("/reports/{id}", get(editor))
         .route("/reports/{id}/prose", post(save_prose))

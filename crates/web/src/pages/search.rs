@@ -9,11 +9,11 @@ use crate::chrome::{Chrome, Nav, chrome};
 use crate::error::AppError;
 use crate::extract::Query;
 use crate::pages::{Pager, query_string};
+use crate::routes::Routes;
+use crate::routes::get;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Router;
 use axum::extract::State;
-use axum::routing::get;
 use serde::Deserialize;
 use shoutu_domain::Action;
 use shoutu_report::search::{SearchRequest, Segment};
@@ -23,8 +23,8 @@ const PER_PAGE: usize = 20;
 /// Longer queries are cut: nobody types more, and every word becomes a clause.
 const MAX_QUERY_CHARS: usize = 100;
 
-pub(crate) fn routes() -> Router<AppState> {
-    Router::new().route("/search", get(page))
+pub(crate) fn routes() -> Routes {
+    Routes::new().route("/search", get(page))
 }
 
 #[derive(Deserialize)]

@@ -7,17 +7,16 @@ mod handling;
 mod monitor;
 pub(crate) mod push;
 
-use crate::AppState;
 use crate::chrome::Nav;
-use axum::Router;
+use crate::routes::Routes;
+use crate::routes::{get, post};
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{get, post};
 use chrono::{DateTime, Utc};
 
 pub(crate) const NAV: Nav = Nav::Module("yuqing");
 
-pub(crate) fn routes() -> Router<AppState> {
-    Router::new()
+pub(crate) fn routes() -> Routes {
+    Routes::new()
         .route("/opinion", get(dashboard::view))
         .route("/opinion/events", get(monitor::events))
         .route("/opinion/events/{id}", get(monitor::event))
