@@ -85,7 +85,14 @@ pub(crate) const ACTIVITIES_WHERE: &str = " AND ($2 IS NULL OR a.unit_id = $2) A
      AND a.date >= $5 AND a.date <= $6";
 
 pub(crate) const ATTACHMENT_FROM: &str = "SELECT f.id, f.sha256, f.size, f.media_type, f.file_name, f.unit_id, f.record_type, f.record_id \
-     FROM attachments f JOIN unit_closure c ON c.descendant_id = f.unit_id WHERE c.ancestor_id = $1";
+     FROM attachments f JOIN unit_closure c ON c.descendant_id = f.unit_id WHERE c.ancestor_id = $1 AND ";
+
+/// Files about a unit that are not for it: score evidence (考核评分佐证) is filed under the
+/// assessed unit but shown only to the subtree of the unit running the round (`$1` is the
+/// scope's root). Every query that lists or serves attachments appends it.
+pub(crate) const ATTACHMENT_SHOWN: &str = "(f.record_type <> 'assessment_score' OR EXISTS (SELECT 1 \
+     FROM assessment_rounds ar JOIN unit_closure cr ON cr.descendant_id = ar.unit_id \
+     WHERE ar.id = f.record_id AND cr.ancestor_id = $1))";
 
 pub(crate) const LETTER_COLUMNS: &str = "SELECT l.id, l.issuer_unit_id, iu.name AS issuer_name, l.year, l.title, \
      l.duties FROM letters l JOIN units iu ON iu.id = l.issuer_unit_id ";
@@ -1879,7 +1886,7 @@ macro_rules! impl_store {
             }
 
             async fn attachment(&self, scope: &Scope, id: AttachmentId) -> Result<Attachment> {
-                let row: Option<AttachmentRow> = sqlx::query_as(&sql(&[ATTACHMENT_FROM, " AND f.id = $2"]))
+                let row: Option<AttachmentRow> = sqlx::query_as(&sql(&[ATTACHMENT_FROM, ATTACHMENT_SHOWN, " AND f.id = $2"]))
                     .bind(scope.root.0)
                     .bind(id.0)
                     .fetch_optional(&self.pool)
@@ -1889,7 +1896,11 @@ macro_rules! impl_store {
 
             async fn attachments_of(&self, scope: &Scope, record_type: &str, record_id: i64) -> Result<Vec<Attachment>> {
                 let rows: Vec<AttachmentRow> =
-                    sqlx::query_as(&sql(&[ATTACHMENT_FROM, " AND f.record_type = $2 AND f.record_id = $3 ORDER BY f.id"]))
+                    sqlx::query_as(&sql(&[
+                        ATTACHMENT_FROM,
+                        ATTACHMENT_SHOWN,
+                        " AND f.record_type = $2 AND f.record_id = $3 ORDER BY f.id",
+                    ]))
                         .bind(scope.root.0)
                         .bind(record_type)
                         .bind(record_id)

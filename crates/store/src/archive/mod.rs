@@ -69,7 +69,8 @@ macro_rules! impl_archive {
                  LEFT JOIN letters l ON l.id = lc.letter_id \
                  LEFT JOIN tasks t ON f.record_type = 'task' AND t.id = f.record_id \
                  LEFT JOIN plan_items pi ON pi.id = t.plan_item_id \
-                 WHERE c.ancestor_id = $1 ORDER BY f.record_type, f.id";
+                 WHERE c.ancestor_id = $1 AND ";
+            const FILED_ORDER: &str = " ORDER BY f.record_type, f.id";
 
             #[async_trait]
             impl crate::ArchiveStore for $store {
@@ -78,7 +79,10 @@ macro_rules! impl_archive {
                         return Err(StoreError::Forbidden);
                     }
                     let root = self.filter_root(scope, Some(unit)).await?;
-                    let rows: Vec<FiledRow> = sqlx::query_as(FILED).bind(root.0).fetch_all(&self.pool).await?;
+                    let rows: Vec<FiledRow> = sqlx::query_as(&sql(&[FILED, crate::shared::ATTACHMENT_SHOWN, FILED_ORDER]))
+                        .bind(root.0)
+                        .fetch_all(&self.pool)
+                        .await?;
                     let mut filed: Vec<FiledAttachment> = rows
                         .into_iter()
                         .filter_map(|r| {

@@ -735,9 +735,11 @@ macro_rules! impl_assessment {
                     .bind(txn.now)
                     .execute(&mut *txn.tx)
                     .await?;
+                    // Scores, reasons and evidence are the assessor's: filed under the round's
+                    // unit, never the assessed unit's subtree (audit page, search).
                     txn.audit(
                         AuditDraft::new("assessment_score", round, "score")
-                            .unit(unit.id.0)
+                            .unit(r.unit_id.0)
                             .after(&score),
                     )
                     .await?;
@@ -771,7 +773,24 @@ macro_rules! impl_assessment {
                         if f.record_type != "assessment_score" || f.record_id != round {
                             return Err(StoreError::NotFound);
                         }
-                        Self::insert_attachment(&mut txn, unit.id, f).await?;
+                        // The file is about the assessed unit but only the assessing side may see
+                        // it; its audit entry (search, audit page) is filed under the round's unit.
+                        let (fid,): (i64,) = sqlx::query_as(
+                            "INSERT INTO attachments (sha256, size, media_type, file_name, unit_id, record_type, \
+                             record_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+                        )
+                        .bind(&f.sha256)
+                        .bind(f.size)
+                        .bind(&f.media_type)
+                        .bind(&f.file_name)
+                        .bind(unit.id.0)
+                        .bind(f.record_type)
+                        .bind(f.record_id)
+                        .bind(txn.now)
+                        .fetch_one(&mut *txn.tx)
+                        .await?;
+                        txn.audit(AuditDraft::new("attachment", fid, "create").unit(r.unit_id.0).after(f))
+                            .await?;
                     }
                     txn.commit().await
                 }
@@ -820,7 +839,14 @@ macro_rules! impl_assessment {
                         .bind(txn.now)
                         .fetch_one(&mut *txn.tx)
                         .await?;
-                        txn.audit(AuditDraft::new("inspection", id, "create").unit(target.id.0).after(inspection))
+                        // Until its visit an unannounced inspection is the inspecting unit's
+                        // record: its audit entry (and so the search index and the audit page)
+                        // must not show it to the inspected unit.
+                        let audience = match inspection.kind {
+                            Kind::Unannounced => scope.root,
+                            Kind::Routine => target.id,
+                        };
+                        txn.audit(AuditDraft::new("inspection", id, "create").unit(audience.0).after(inspection))
                             .await?;
                         ids.push(id);
                     }

@@ -18,10 +18,12 @@ pub(crate) const INSPECTION_COLUMNS: &str = "SELECT i.id, i.unit_id, u.name, i.t
      i.planned_on, i.subject, i.visited_on, i.record FROM inspections i JOIN units u ON u.id = i.unit_id \
      JOIN units t ON t.id = i.target_unit_id ";
 
-/// An inspection is visible to the inspecting unit's subtree and to the inspected unit's.
+/// An inspection is visible to the inspecting unit's subtree and to the inspected unit's,
+/// except that an unannounced one (暗访) stays hidden from the inspected side until its visit is
+/// recorded.
 pub(crate) const INSPECTION_VISIBLE: &str = "(EXISTS (SELECT 1 FROM unit_closure c WHERE c.ancestor_id = $1 \
-     AND c.descendant_id = i.unit_id) OR EXISTS (SELECT 1 FROM unit_closure c2 WHERE c2.ancestor_id = $1 \
-     AND c2.descendant_id = i.target_unit_id))";
+     AND c.descendant_id = i.unit_id) OR (EXISTS (SELECT 1 FROM unit_closure c2 WHERE c2.ancestor_id = $1 \
+     AND c2.descendant_id = i.target_unit_id) AND (i.kind <> 'unannounced' OR i.visited_on IS NOT NULL)))";
 
 // Fact rows: bound to (root, from, until, as-of day); every statement uses all four so that
 // PostgreSQL can type each parameter.

@@ -10,6 +10,7 @@ mod edges;
 mod excel;
 mod facts;
 mod helpers;
+mod hidden;
 mod hostile;
 mod hostile_parsers;
 mod ledger;
