@@ -19,6 +19,8 @@ pub struct TestApp {
     pub person_a: Person,
     pub person_b: Person,
     pub user_b: User,
+    /// Where the server keeps attachment bytes.
+    pub files_dir: std::path::PathBuf,
     _dir: tempfile::TempDir,
 }
 
@@ -58,10 +60,8 @@ pub async fn spawn_app_with(config: Config) -> TestApp {
 pub async fn spawn_app_clocked(mut config: Config, clock: Arc<dyn Clock>) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
     config.files_dir = dir.path().join("files");
-    let db_path = dir.path().join("shoutu.db");
-    let store = shoutu_store::connect(&format!("sqlite:{}", db_path.display()), clock.clone())
-        .await
-        .unwrap();
+    let files_dir = config.files_dir.clone();
+    let store = connect_store(&dir, clock.clone()).await;
     let county = store
         .create_root_unit("测试", NewUnit::parse(None, "county", "云岭县", "", "YL", 0).unwrap())
         .await
@@ -93,7 +93,55 @@ pub async fn spawn_app_clocked(mut config: Config, clock: Arc<dyn Clock>) -> Tes
         person_a,
         person_b,
         user_b,
+        files_dir,
         _dir: dir,
+    }
+}
+
+/// A fresh database: a schema of its own on the PostgreSQL server that `SHOUTU_TEST_PG` names
+/// (CI sets it), else an SQLite file in the test's directory.
+async fn connect_store(dir: &tempfile::TempDir, clock: Arc<dyn Clock>) -> Arc<dyn Store> {
+    let Ok(url) = std::env::var("SHOUTU_TEST_PG") else {
+        let db_path = dir.path().join("shoutu.db");
+        return shoutu_store::connect(&format!("sqlite:{}", db_path.display()), clock)
+            .await
+            .unwrap();
+    };
+    let admin = sqlx::PgPool::connect(&url)
+        .await
+        .unwrap_or_else(|e| panic!("SHOUTU_TEST_PG is set but {url} is unreachable: {e}"));
+    drop_stale_schemas(&admin).await;
+    // Named like the store tests' schemas ("t_<unix time>_<random>") so that either suite
+    // clears what the other left behind.
+    let mut bytes = [0u8; 8];
+    getrandom::fill(&mut bytes).unwrap();
+    let suffix: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    let schema = format!("t_{}_{suffix}", chrono::Utc::now().timestamp());
+    sqlx::raw_sql(&format!("CREATE SCHEMA {schema}"))
+        .execute(&admin)
+        .await
+        .unwrap();
+    admin.close().await;
+    let options = <sqlx::postgres::PgConnectOptions as std::str::FromStr>::from_str(&url)
+        .unwrap()
+        .options([("search_path", schema.as_str())]);
+    Arc::new(shoutu_store::PgStore::open(options, clock).await.unwrap())
+}
+
+/// Schemas of runs more than an hour old; tests running now keep theirs.
+async fn drop_stale_schemas(admin: &sqlx::PgPool) {
+    let names: Vec<(String,)> = sqlx::query_as("SELECT nspname::text FROM pg_namespace WHERE nspname LIKE 't\\_%'")
+        .fetch_all(admin)
+        .await
+        .unwrap();
+    let cutoff = chrono::Utc::now().timestamp() - 3600;
+    for (name,) in names {
+        let created: Option<i64> = name.split('_').nth(1).and_then(|t| t.parse().ok());
+        if created.is_none_or(|t| t < cutoff) {
+            let _ = sqlx::raw_sql(&format!("DROP SCHEMA IF EXISTS {name} CASCADE"))
+                .execute(admin)
+                .await;
+        }
     }
 }
 

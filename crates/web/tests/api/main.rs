@@ -15,6 +15,7 @@ mod hostile;
 mod hostile_parsers;
 mod ledger;
 mod letters;
+mod matrix;
 mod opinion;
 mod pages;
 mod plans;

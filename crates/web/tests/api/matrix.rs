@@ -1,0 +1,836 @@
+//! The authorisation matrix: every route the router serves (from `shoutu_web::route_table()`,
+//! so a route added without an entry here fails) × anonymous and every role, acting from 河口镇
+//! (town A) × a record in each position relative to it: its own unit, a unit below (河口村), a
+//! sibling (石桥镇) and the parent (云岭县).
+//!
+//! Expected outcomes:
+//! - anonymous: sent to /login (or 401 for machine endpoints, 403 for a POST without a token);
+//! - a role without the action a route needs: 403 or 404;
+//! - a record outside what the actor may see: 403 or 404;
+//! - otherwise a GET answers 200, and a POST is not refused (it may still ask to fix the form).
+//!
+//! Where the table has no valid body for a POST, a refused POST must at least not succeed (no
+//! 2xx, no redirect to a result); entries marked strict carry a valid body and must be refused
+//! with 403 or 404.
+
+use crate::helpers::{PASSWORD, TestApp, browser, csrf_of, spawn_app};
+use reqwest::multipart::{Form, Part};
+use reqwest::{Client, StatusCode};
+use shoutu_domain::attachment::NewAttachment;
+use shoutu_domain::conduct::NewConductRules;
+use shoutu_domain::duty::NewDuty;
+use shoutu_domain::inspection::NewInspection;
+use shoutu_domain::ledger::{ActivityInput, Catalogue, NewActivity};
+use shoutu_domain::letter::NewLetter;
+use shoutu_domain::opinion::{DeadlinePolicy, NewIncident, NewRiskPoint};
+use shoutu_domain::plan::{NewPlanItem, NewTask};
+use shoutu_domain::platform::NewPlatform;
+use shoutu_domain::rectification::{NewRectification, Source};
+use shoutu_domain::unit::NewUnit;
+use shoutu_domain::{Action, NewPerson, NewUser, Role, Scope, UnitKind, password};
+use std::collections::{BTreeMap, HashMap};
+
+/// What a method of a route needs.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Need {
+    /// The route does not serve this method.
+    No,
+    /// Anyone, signed in or not.
+    Public,
+    /// Any signed-in user (every role reads its scope).
+    Login,
+    Act(Action),
+    /// Either action (a rectification step: the owner reports, the inspector accepts).
+    Either(Action, Action),
+    /// The 舆情 push endpoint: a source's bearer token, never a session.
+    Token,
+}
+use Need::*;
+
+/// Which record a route's `{id}` (or a body's or query's `{unit}`) names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+enum Kind {
+    /// No record: the route is tried once per actor.
+    Plain,
+    /// A unit named in the body or query, not the path.
+    UnitField,
+    Unit,
+    Person,
+    User,
+    Activity,
+    Attachment,
+    Plan,
+    Task,
+    Conduct,
+    Duty,
+    Letter,
+    LetterCopy,
+    Inspection,
+    Rectification,
+    Platform,
+    Risk,
+    Incident,
+    /// Kinds without positional fixtures here (rounds, drafts, events, …): a record id that
+    /// does not exist, which nobody may reach.
+    Absent,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum Pos {
+    Own,
+    Sub,
+    Sibling,
+    Parent,
+}
+
+const POSITIONS: [Pos; 4] = [Pos::Own, Pos::Sub, Pos::Sibling, Pos::Parent];
+
+#[derive(Clone, Copy)]
+enum Body {
+    /// An urlencoded form with these fields (`{unit}`, `{person}` replaced).
+    Fields(&'static [(&'static str, &'static str)]),
+    /// Multipart with one small file, the token in the query as upload forms send it.
+    Upload,
+    /// A JSON body (machine endpoints).
+    Json,
+}
+
+struct Entry {
+    path: &'static str,
+    kind: Kind,
+    get: Need,
+    post: Need,
+    body: Body,
+    /// The body is valid: a refused POST must be 403/404, not a form error.
+    strict: bool,
+    /// Run on a session of its own (the request ends or changes the session).
+    fresh: bool,
+    /// Appended to the path for GET (`{unit}` replaced).
+    query: &'static str,
+    /// Success is the way out: a redirect to the login page.
+    logout: bool,
+}
+
+const fn e(path: &'static str, kind: Kind, get: Need, post: Need) -> Entry {
+    Entry {
+        path,
+        kind,
+        get,
+        post,
+        body: Body::Fields(&[]),
+        strict: false,
+        fresh: false,
+        query: "",
+        logout: false,
+    }
+}
+
+impl Entry {
+    const fn body(mut self, body: Body) -> Entry {
+        self.body = body;
+        self
+    }
+    const fn strict(mut self, fields: &'static [(&'static str, &'static str)]) -> Entry {
+        self.body = Body::Fields(fields);
+        self.strict = true;
+        self
+    }
+    const fn fresh(mut self) -> Entry {
+        self.fresh = true;
+        self
+    }
+    const fn logout(mut self) -> Entry {
+        self.logout = true;
+        self
+    }
+    const fn query(mut self, q: &'static str) -> Entry {
+        self.query = q;
+        self
+    }
+}
+
+use Action::{ManageUnits, ManageUsers, Read, Score, ViewAudit, Write};
+use Kind::*;
+
+const UP: Body = Body::Upload;
+
+/// One entry per route of the router. A new route fails the test until it is added here.
+fn table() -> Vec<Entry> {
+    vec![
+        e("/", Plain, Login, No),
+        e("/healthz", Plain, Public, No),
+        e("/login", Plain, Public, Public),
+        e("/logout", Plain, No, Login).fresh().logout(),
+        e("/switch-unit", UnitField, No, Login)
+            .strict(&[("unit", "{unit}")])
+            .fresh(),
+        e("/m/{module}", Plain, Login, No),
+        e("/account/password", Plain, Login, Login)
+            .body(Body::Fields(&[
+                ("current", "不对的密码"),
+                ("new", "Xin-Mima-2027a"),
+                ("confirm", "Xin-Mima-2027a"),
+            ]))
+            .fresh(),
+        e("/units", UnitField, Login, Act(ManageUnits)).strict(&[
+            ("parent", "{unit}"),
+            ("kind", "village"),
+            ("name", "矩阵测试村"),
+            ("short_name", ""),
+            ("code", ""),
+            ("sort_order", "0"),
+        ]),
+        e("/units/new", Plain, Act(ManageUnits), No),
+        e("/units/{id}", Unit, Login, Act(ManageUnits)),
+        e("/units/{id}/edit", Unit, Act(ManageUnits), No),
+        e("/units/{id}/move", Unit, No, Act(ManageUnits)),
+        e("/people", UnitField, Login, Act(Write)).strict(&[
+            ("unit", "{unit}"),
+            ("name", "矩阵测试人"),
+            ("post", "干事"),
+            ("phone", ""),
+            ("sort_order", "0"),
+        ]),
+        e("/people/new", Plain, Act(Write), No),
+        e("/people/{id}", Person, Login, Act(Write)).strict(&[
+            ("unit", "{unit}"),
+            ("name", "矩阵改名"),
+            ("post", "干事"),
+            ("phone", ""),
+            ("sort_order", "0"),
+        ]),
+        e("/users", UnitField, Act(ManageUsers), Act(ManageUsers)).strict(&[
+            ("person", "{person}"),
+            ("username", "matrix_new"),
+            ("role", "staff"),
+        ]),
+        e("/users/new", UnitField, Act(ManageUsers), No).query("?person={person}"),
+        e("/users/{id}", User, Act(ManageUsers), No),
+        e("/users/{id}/roles", User, No, Act(ManageUsers)).strict(&[("role", "staff")]),
+        e("/users/{id}/reset-password", User, No, Act(ManageUsers)).strict(&[]),
+        e("/users/{id}/lock", User, No, Act(ManageUsers)).strict(&[]),
+        e("/users/{id}/unlock", User, No, Act(ManageUsers)).strict(&[]),
+        e("/audit", Plain, Act(ViewAudit), No),
+        e("/facts", UnitField, Login, No).query("?key=inspection.visits&unit={unit}"),
+        e("/activities", Plain, Login, Act(Write)).body(UP),
+        e("/activities/new", Plain, Act(Write), No),
+        e("/activities/export.xlsx", Plain, Login, No),
+        e("/activities/template.xlsx", Plain, Login, No),
+        e("/activities/import", Plain, Act(Write), Act(Write)).body(UP),
+        e("/activities/{id}", Activity, Login, No),
+        e("/activities/{id}/attachments", Activity, No, Act(Write)).body(UP),
+        e("/attachments/{id}", Attachment, Login, No),
+        e("/plans", Plain, Login, Act(Write)),
+        e("/plans/new", Plain, Act(Write), No),
+        e("/plans/export.xlsx", Plain, Login, No),
+        e("/plans/{id}", Plan, Login, No),
+        e("/plans/{id}/tasks", Plan, No, Act(Write)),
+        e("/tasks/{id}/updates", Task, No, Act(Write)).body(UP),
+        e("/conduct", Plain, Login, Act(Write)),
+        e("/conduct/{id}", Conduct, Login, No),
+        e("/conduct/{id}/acknowledge", Conduct, No, Login),
+        e("/conduct/{id}/violations", Conduct, No, Act(Write)),
+        e("/duties", Plain, Login, Act(Write)),
+        e("/duties/{id}/end", Duty, No, Act(Write)),
+        e("/duties/export.xlsx", Plain, Login, No),
+        e("/letters", Plain, Login, Act(Write)),
+        e("/letters/new", Plain, Act(Write), No),
+        e("/letters/export.xlsx", Plain, Login, No),
+        e("/letters/{id}", Letter, Login, No),
+        e("/letters/copies/{id}/issue", LetterCopy, No, Act(Write)),
+        e("/letters/copies/{id}/sign", LetterCopy, No, Act(Write)).body(UP),
+        e("/reports", Plain, Login, Act(Write)),
+        e("/reports/{id}", Absent, Login, No),
+        e("/reports/{id}/prose", Absent, No, Act(Write)),
+        e("/reports/{id}/finalise", Absent, No, Login),
+        e("/reports/{id}/report.docx", Absent, Login, No),
+        e("/reports/{id}/report.pdf", Absent, Login, No),
+        e("/requirements", Plain, Login, No),
+        e("/requirements/map", Plain, Login, No),
+        e("/check", Plain, Login, Login).body(UP),
+        e("/api/check", Plain, No, Login).body(Body::Json),
+        e("/assessment", Plain, Login, No),
+        e("/assessment/rounds", Plain, No, Act(Score)),
+        e("/assessment/rounds/{id}", Absent, Login, No),
+        e("/assessment/rounds/{id}/recompute", Absent, No, Act(Score)),
+        e("/assessment/rounds/{id}/export.xlsx", Absent, Login, No),
+        e("/assessment/rounds/{id}/close", Absent, No, Act(Score)),
+        e("/assessment/rounds/{id}/units/{unit}", Absent, Login, No),
+        e("/assessment/rounds/{id}/units/{unit}/manual", Absent, No, Act(Score)),
+        e("/assessment/rounds/{id}/units/{unit}/evidence", Absent, No, Act(Score)).body(UP),
+        e("/assessment/indicators", Plain, Login, Act(Score)),
+        e("/assessment/indicators/item", Plain, No, Act(Score)),
+        e("/assessment/indicators/import", Plain, No, Act(Score)).body(UP),
+        e("/assessment/indicators.toml", Plain, Login, No),
+        e("/assessment/cadres", Plain, Login, No),
+        e("/inspections", Plain, Login, Act(Score)),
+        e("/inspections/{id}", Inspection, Login, No),
+        e("/inspections/{id}/visit", Inspection, No, Act(Score)),
+        e("/inspections/{id}/findings", Inspection, No, Act(Score)),
+        e("/inspections/findings/{id}", Absent, Login, No),
+        e("/rectifications", Plain, Login, Act(Score)),
+        e("/rectifications/new", Plain, Act(Score), No),
+        e("/rectifications/export.xlsx", Plain, Login, No),
+        e("/rectifications/{id}", Rectification, Login, No),
+        e("/rectifications/{id}/step", Rectification, No, Either(Write, Score)),
+        e("/rectifications/{id}/evidence", Rectification, No, Act(Write)).body(UP),
+        e("/search", Plain, Login, No),
+        e("/ledgers.xlsx", Plain, Act(Read), No),
+        e("/archive", Plain, Act(ManageUnits), No),
+        e("/zhendi", Plain, Login, No),
+        e("/platforms", Plain, Login, Act(Write)),
+        e("/platforms/new", Plain, Act(Write), No),
+        e("/platforms/export.xlsx", Plain, Login, No),
+        e("/platforms/template.xlsx", Plain, Login, No),
+        e("/platforms/import", Plain, Act(Write), Act(Write)).body(UP),
+        e("/platforms/{id}", Platform, Login, Act(Write)),
+        e("/platforms/{id}/edit", Platform, Act(Write), No),
+        e("/platforms/{id}/inspections", Platform, No, Act(Write)),
+        e("/drafts", Plain, Login, Act(Write)).body(UP),
+        e("/drafts/new", Plain, Act(Write), No),
+        e("/drafts/{id}", Absent, Login, No),
+        e("/drafts/{id}/submit", Absent, No, Act(Write)),
+        e("/drafts/{id}/approve", Absent, No, Act(Action::Review)),
+        e("/drafts/{id}/return", Absent, No, Act(Action::Review)),
+        e("/drafts/{id}/publish", Absent, No, Act(Action::SignOff)),
+        e("/drafts/{id}/proofread", Absent, No, Act(Write)),
+        e("/drafts/{id}/override", Absent, No, Act(Write)),
+        e("/publications", Plain, Login, No),
+        e("/publications/export.xlsx", Plain, Login, No),
+        e("/publications/{id}/verify", Absent, Login, No),
+        e("/reviewers", Plain, Login, Act(ManageUsers)),
+        e("/reviewers/{id}/remove", Absent, No, Act(ManageUsers)),
+        e("/teams", Plain, Login, Act(Write)),
+        e("/teams/members/{id}/leave", Absent, No, Act(Write)),
+        e("/teams/members/{id}/contributions", Absent, No, Act(Write)),
+        e("/teams/trainings", Plain, No, Act(Write)),
+        e("/teams/export.xlsx", Plain, Login, No),
+        e("/coverage", Plain, Login, Act(Write)),
+        e("/coverage/export.xlsx", Plain, Login, No),
+        e("/opinion", Plain, Login, No),
+        e("/opinion/events", Plain, Login, No),
+        e("/opinion/events/{id}", Absent, Login, No),
+        e("/opinion/alerts", Plain, Login, No),
+        e("/opinion/alerts/read", Plain, No, Login),
+        e("/opinion/alerts/{id}/incident", Absent, No, Act(Write)),
+        e("/opinion/schemes", Plain, Login, Act(Write)),
+        e("/opinion/schemes/{id}", Absent, Act(Write), Act(Write)),
+        e("/opinion/settings", Plain, No, Act(ManageUnits)),
+        e("/opinion/sources", Plain, Login, Act(ManageUnits)),
+        e("/opinion/sources/{id}/token", Absent, No, Act(ManageUnits)),
+        e("/opinion/incidents", Plain, Login, Act(Write)),
+        e("/opinion/incidents/new", Plain, Act(Write), No),
+        e("/opinion/incidents/{id}", Incident, Login, No),
+        e("/opinion/incidents/{id}/steps", Incident, No, Act(Write)).body(UP),
+        e("/opinion/incidents/{id}/plan", Incident, No, Act(Write)),
+        e("/opinion/incidents/{id}/checklist", Incident, No, Act(Write)),
+        e("/opinion/plans", Plain, Login, Act(Write)),
+        e("/opinion/risks", Plain, Login, Act(Write)),
+        e("/opinion/risks/{id}", Risk, Login, No),
+        e("/opinion/risks/{id}/review", Risk, No, Act(Write)),
+        e("/opinion/risks/{id}/grievances", Risk, No, Act(Write)),
+        e("/api/opinion/push", Plain, No, Token).body(Body::Json),
+        e("/static/{*path}", Plain, Public, No),
+    ]
+}
+
+/// Which positions an actor of town A may see records of, by kind.
+fn visible(kind: Kind, pos: Pos) -> bool {
+    match kind {
+        Absent => false,
+        // Conduct rules bind the units below the one that published them.
+        Conduct => pos != Pos::Sibling,
+        _ => matches!(pos, Pos::Own | Pos::Sub),
+    }
+}
+
+/// The records in each position, by kind.
+struct Fixtures {
+    ids: HashMap<(Kind, Pos), i64>,
+    units: HashMap<Pos, i64>,
+    people: HashMap<Pos, i64>,
+}
+
+async fn fixtures(app: &TestApp, files_dir: &std::path::Path) -> Fixtures {
+    let store = &*app.store;
+    let today = crate::helpers::today();
+    let day = today.to_string();
+    let year = chrono::Datelike::year(&today).to_string();
+    let county = Scope::console(app.county.id);
+    let tree = store.unit_tree(&county).await.unwrap();
+    let village_a = tree.iter().find(|u| u.name == "河口村").unwrap().clone();
+    let village_b = store
+        .create_unit(
+            &county,
+            NewUnit::parse(Some(app.town_b.id), UnitKind::Village.code(), "石桥村", "", "B1", 0).unwrap(),
+        )
+        .await
+        .unwrap();
+    let unit_of = |pos: Pos| -> shoutu_domain::Unit {
+        match pos {
+            Pos::Own => app.town_a.clone(),
+            Pos::Sub => village_a.clone(),
+            Pos::Sibling => app.town_b.clone(),
+            Pos::Parent => app.county.clone(),
+        }
+    };
+    // Each position's unit above it, for records issued from above (inspections, letters).
+    let parent_of = |pos: Pos| -> Option<shoutu_domain::Unit> {
+        match pos {
+            Pos::Own | Pos::Sibling => Some(app.county.clone()),
+            Pos::Sub => Some(app.town_a.clone()),
+            Pos::Parent => None,
+        }
+    };
+    let child_of = |pos: Pos| -> Option<shoutu_domain::Unit> {
+        match pos {
+            Pos::Own => Some(village_a.clone()),
+            Pos::Sibling => Some(village_b.clone()),
+            Pos::Parent => Some(app.town_b.clone()),
+            Pos::Sub => None,
+        }
+    };
+    let files = shoutu_web::files::FileStore::new(files_dir.to_path_buf());
+    let sha256 = files.save(b"matrix evidence").unwrap();
+    let catalogue = Catalogue::defaults();
+    let hash = password::hash(PASSWORD).unwrap();
+    let mut ids = HashMap::new();
+    let mut units = HashMap::new();
+    let mut people = HashMap::new();
+    for pos in POSITIONS {
+        let unit = unit_of(pos);
+        let here = Scope::console(unit.id);
+        units.insert(pos, unit.id.0);
+        ids.insert((Unit, pos), unit.id.0);
+        let person = store
+            .create_person(&here, NewPerson::parse(unit.id, "矩阵人员", "干事", "", 0).unwrap())
+            .await
+            .unwrap();
+        people.insert(pos, person.id.0);
+        ids.insert((Person, pos), person.id.0);
+        let account_holder = store
+            .create_person(&here, NewPerson::parse(unit.id, "矩阵账户", "干事", "", 0).unwrap())
+            .await
+            .unwrap();
+        let user = store
+            .create_user(
+                &here,
+                NewUser {
+                    username: format!("matrix_{:?}", pos).to_lowercase(),
+                    person_id: account_holder.id,
+                    roles: vec![Role::Staff],
+                    password_hash: hash.clone(),
+                    must_change_password: false,
+                },
+            )
+            .await
+            .unwrap();
+        ids.insert((User, pos), user.id.0);
+        let input = ActivityInput {
+            date: &day,
+            topic: "矩阵测试会议",
+            ..Default::default()
+        };
+        let activity = NewActivity::parse(catalogue.get("committee_meeting").unwrap(), unit.id, &input, today).unwrap();
+        let activity = store.create_activity(&here, activity, vec![]).await.unwrap();
+        ids.insert((Activity, pos), activity.id.0);
+        let file = store
+            .add_attachment(
+                &here,
+                unit.id,
+                NewAttachment {
+                    sha256: sha256.clone(),
+                    size: 15,
+                    media_type: "text/plain".into(),
+                    file_name: "矩阵.txt".into(),
+                    record_type: "activity",
+                    record_id: activity.id.0,
+                },
+            )
+            .await
+            .unwrap();
+        ids.insert((Attachment, pos), file.id.0);
+        let item = NewPlanItem::parse(unit.id, &year, "矩阵测试计划", None, unit.id, &day, "成果").unwrap();
+        let item = store.create_plan_item(&here, item).await.unwrap();
+        ids.insert((Plan, pos), item.id);
+        if let Some(parent) = parent_of(pos) {
+            let above = Scope::console(parent.id);
+            let item = NewPlanItem::parse(parent.id, &year, "上级计划", None, parent.id, &day, "成果").unwrap();
+            let item = store.create_plan_item(&above, item).await.unwrap();
+            let task = store
+                .add_task(&above, NewTask::parse(&item, unit.id, "矩阵任务", &day).unwrap())
+                .await
+                .unwrap();
+            ids.insert((Task, pos), task.id);
+            let inspection = store
+                .create_inspection(
+                    &above,
+                    NewInspection::parse(unit.id, "routine", &day, "矩阵督查").unwrap(),
+                )
+                .await
+                .unwrap();
+            ids.insert((Inspection, pos), inspection.id);
+            let item =
+                NewRectification::parse(unit.id, Source::Meeting, 0, "矩阵整改", "措施", &day, "照片", today).unwrap();
+            let item = store.create_rectification(&above, item).await.unwrap();
+            ids.insert((Rectification, pos), item.id);
+        }
+        if let Some(child) = child_of(pos) {
+            let letter = NewLetter::parse(unit.id, &year, "矩阵责任书", "落实责任", vec![child.id], today).unwrap();
+            let letter = store.create_letter(&here, letter).await.unwrap();
+            ids.insert((Letter, pos), letter.id.0);
+        }
+        let rules = NewConductRules::parse(unit.id, "矩阵十严禁", "一、严禁测试", today).unwrap();
+        let rules = store.publish_conduct_rules(&here, rules).await.unwrap();
+        ids.insert((Conduct, pos), rules.id);
+        let duty = NewDuty::parse(unit.id, person.id.0, "group_member", "", "", &day).unwrap();
+        let duty = store.assign_duty(&here, duty).await.unwrap();
+        ids.insert((Duty, pos), duty.id);
+        let platform = NewPlatform::parse(
+            unit.id,
+            "wechat_mp",
+            "矩阵公众号",
+            "",
+            None,
+            "",
+            "",
+            "",
+            &day,
+            "",
+            today,
+        )
+        .unwrap();
+        let platform = store.create_platform(&here, platform).await.unwrap();
+        ids.insert((Platform, pos), platform.id);
+        let risk = NewRiskPoint::parse(unit.id, "矩阵风险点", "low", "王", "", "矩阵", "30", today).unwrap();
+        let risk = store.create_risk(&here, risk).await.unwrap();
+        ids.insert((Risk, pos), risk.id);
+        let incident = NewIncident::parse(
+            unit.id,
+            "矩阵舆情事件",
+            "",
+            "major",
+            chrono::Utc::now(),
+            "王",
+            None,
+            &DeadlinePolicy::defaults(),
+        )
+        .unwrap();
+        let incident = store.open_incident(&here, incident).await.unwrap();
+        ids.insert((Incident, pos), incident.id);
+    }
+    // Letter copies held by each position: the county's letter to both towns, town A's to
+    // its village.
+    let both = NewLetter::parse(
+        app.county.id,
+        &year,
+        "县级责任书",
+        "落实责任",
+        vec![app.town_a.id, app.town_b.id],
+        today,
+    )
+    .unwrap();
+    let both = store.create_letter(&county, both).await.unwrap();
+    let own_letter = store
+        .letter(
+            &Scope::console(app.town_a.id),
+            shoutu_domain::letter::LetterId(ids[&(Letter, Pos::Own)]),
+        )
+        .await
+        .unwrap();
+    for copy in both.copies.iter().chain(own_letter.copies.iter()) {
+        let pos = if copy.unit_id == app.town_a.id {
+            Pos::Own
+        } else if copy.unit_id == app.town_b.id {
+            Pos::Sibling
+        } else {
+            Pos::Sub
+        };
+        ids.insert((LetterCopy, pos), copy.id);
+    }
+    Fixtures { ids, units, people }
+}
+
+/// What a request must come to.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Expect {
+    /// Redirect to the login page (or 401/403 for requests without a session).
+    Login,
+    Ok,
+    /// Refused: 403 or 404 (for POSTs without a valid body, at least no success).
+    Denied,
+    /// A POST the actor may make: not refused, whatever the form says.
+    Allowed,
+    /// Public pages: not an error.
+    Fine,
+}
+
+fn permits(roles: &[Role], need: Need) -> bool {
+    let can = |a: Action| roles.iter().any(|r| r.permits(a));
+    match need {
+        No | Public | Login => true,
+        Act(a) => can(a),
+        Either(a, b) => can(a) || can(b),
+        Token => false,
+    }
+}
+
+fn expect(need: Need, is_get: bool, role: Option<Role>, kind: Kind, pos: Option<Pos>) -> Expect {
+    if need == Public {
+        return Expect::Fine;
+    }
+    if need == Token {
+        // Machine endpoint: no session opens it, whoever holds one.
+        return Expect::Login;
+    }
+    let Some(role) = role else {
+        return Expect::Login;
+    };
+    if !permits(&[role], need) {
+        return Expect::Denied;
+    }
+    let seen = match (kind, pos) {
+        (Plain, _) | (_, None) => kind != Absent,
+        (k, Some(p)) => visible(k, p),
+    };
+    match (seen, is_get) {
+        (false, _) => Expect::Denied,
+        (true, true) => Expect::Ok,
+        (true, false) => Expect::Allowed,
+    }
+}
+
+struct Actor {
+    name: &'static str,
+    role: Option<Role>,
+    client: Client,
+    token: String,
+}
+
+async fn actor(app: &TestApp, name: &'static str, role: Option<Role>) -> Actor {
+    let client = match role {
+        Some(_) => app.login(name).await,
+        None => browser(),
+    };
+    let token = match role {
+        Some(_) => csrf_of(&app.text(&client, "/account/password").await.1),
+        None => String::new(),
+    };
+    Actor {
+        name,
+        role,
+        client,
+        token,
+    }
+}
+
+fn fill(template: &str, unit: i64, person: i64) -> String {
+    template
+        .replace("{unit}", &unit.to_string())
+        .replace("{person}", &person.to_string())
+}
+
+#[tokio::test]
+async fn every_route_answers_every_role_in_every_position_as_the_rules_say() {
+    let app = spawn_app().await;
+    let served = shoutu_web::route_table();
+    let table = table();
+    let by_path: BTreeMap<&str, &Entry> = table.iter().map(|e| (e.path, e)).collect();
+
+    // The table and the router list the same routes with the same methods.
+    let mut problems = Vec::new();
+    for route in &served {
+        match by_path.get(route.path) {
+            None => problems.push(format!(
+                "{} {:?}: no entry in the matrix table",
+                route.path, route.methods
+            )),
+            Some(entry) => {
+                let declared: Vec<&str> = [("GET", entry.get), ("POST", entry.post)]
+                    .into_iter()
+                    .filter(|(_, n)| *n != No)
+                    .map(|(m, _)| m)
+                    .collect();
+                let mut methods = route.methods.clone();
+                methods.sort_unstable();
+                if methods != declared {
+                    problems.push(format!(
+                        "{}: the router serves {methods:?}, the table says {declared:?}",
+                        route.path
+                    ));
+                }
+            }
+        }
+    }
+    for entry in &table {
+        if !served.iter().any(|r| r.path == entry.path) {
+            problems.push(format!("{}: in the table but not served", entry.path));
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "route table and matrix disagree:\n{}",
+        problems.join("\n")
+    );
+
+    // Actors: one user per role in town A, and nobody.
+    let hash = password::hash(PASSWORD).unwrap();
+    let console = Scope::console(app.county.id);
+    let mut names = Vec::new();
+    for role in Role::ALL {
+        let name: &'static str = Box::leak(format!("m_{}", role.code()).into_boxed_str());
+        let p = app
+            .store
+            .create_person(
+                &console,
+                NewPerson::parse(app.town_a.id, &format!("{name}本人"), "干事", "", 0).unwrap(),
+            )
+            .await
+            .unwrap();
+        app.store
+            .create_user(
+                &console,
+                NewUser {
+                    username: name.into(),
+                    person_id: p.id,
+                    roles: vec![role],
+                    password_hash: hash.clone(),
+                    must_change_password: false,
+                },
+            )
+            .await
+            .unwrap();
+        names.push((name, Some(role)));
+    }
+    names.push(("（未登录）", None));
+    let fx = fixtures(&app, &app.files_dir).await;
+    let mut actors = Vec::new();
+    for (name, role) in &names {
+        actors.push(actor(&app, name, *role).await);
+    }
+
+    let mut failures = Vec::new();
+    let mut requests = 0;
+    for entry in &table {
+        let positions: Vec<Option<Pos>> = match entry.kind {
+            Plain | Absent => vec![None],
+            _ => POSITIONS.iter().map(|p| Some(*p)).collect(),
+        };
+        for pos in positions {
+            let id = match (entry.kind, pos) {
+                (Absent, _) => Some(999_999),
+                (UnitField, Some(p)) => Some(fx.units[&p]),
+                (_, Some(p)) => fx.ids.get(&(entry.kind, p)).copied(),
+                _ => Some(1),
+            };
+            let Some(id) = id else { continue };
+            let unit = pos.map_or(app.town_a.id.0, |p| fx.units[&p]);
+            let person = pos.map_or(fx.people[&Pos::Own], |p| fx.people[&p]);
+            let path = entry
+                .path
+                .replace("{id}", &id.to_string())
+                .replace("{unit}", &unit.to_string())
+                .replace("{module}", "zeren")
+                .replace("{*path}", "app.css");
+            for actor in &actors {
+                for (method, need) in [("GET", entry.get), ("POST", entry.post)] {
+                    if need == No {
+                        continue;
+                    }
+                    // A method that names no record (a list beside a positional create) is
+                    // tried once, from the first position.
+                    let in_path = entry.path.contains("{id}") || entry.path.contains("{unit}");
+                    let named = in_path
+                        || match method {
+                            "GET" => entry.query.contains('{'),
+                            _ => matches!(entry.body, Body::Fields(f) if f.iter().any(|(_, v)| v.contains('{'))),
+                        };
+                    if !named && pos.is_some_and(|p| p != Pos::Own) {
+                        continue;
+                    }
+                    let (kind, pos) = if named { (entry.kind, pos) } else { (Plain, None) };
+                    let want = expect(need, method == "GET", actor.role, kind, pos);
+                    let (client, token) = if entry.fresh && actor.role.is_some() {
+                        let a = self::actor(&app, actor.name, actor.role).await;
+                        (a.client, a.token)
+                    } else {
+                        (actor.client.clone(), actor.token.clone())
+                    };
+                    requests += 1;
+                    let res = if method == "GET" {
+                        client
+                            .get(app.url(&format!("{path}{}", fill(entry.query, unit, person))))
+                            .send()
+                            .await
+                    } else {
+                        let url = app.url(&path);
+                        match entry.body {
+                            Body::Fields(fields) => {
+                                let form: Vec<(String, String)> = fields
+                                    .iter()
+                                    .map(|(k, v)| (k.to_string(), fill(v, unit, person)))
+                                    .collect();
+                                client.post(url).header("x-csrf-token", &token).form(&form).send().await
+                            }
+                            Body::Upload => {
+                                let form = Form::new()
+                                    .text("note", "矩阵")
+                                    .part("file", Part::bytes(b"matrix".to_vec()).file_name("x.txt"));
+                                client.post(format!("{url}?_csrf={token}")).multipart(form).send().await
+                            }
+                            Body::Json => {
+                                client
+                                    .post(url)
+                                    .header("x-csrf-token", &token)
+                                    .header("content-type", "application/json")
+                                    .body("{}")
+                                    .send()
+                                    .await
+                            }
+                        }
+                    }
+                    .unwrap();
+                    let status = res.status();
+                    let location = res
+                        .headers()
+                        .get("location")
+                        .and_then(|l| l.to_str().ok())
+                        .unwrap_or("")
+                        .to_string();
+                    let to_login = status == StatusCode::SEE_OTHER && location.starts_with("/login");
+                    let refused = matches!(status.as_u16(), 403 | 404);
+                    let not_done = refused || matches!(status.as_u16(), 400 | 405 | 413 | 415 | 422);
+                    let good = match want {
+                        Expect::Fine => !status.is_server_error(),
+                        Expect::Login => to_login || matches!(status.as_u16(), 401 | 403),
+                        Expect::Ok => status == StatusCode::OK,
+                        Expect::Denied if method == "GET" || entry.strict => refused,
+                        Expect::Denied => not_done,
+                        Expect::Allowed => {
+                            status != StatusCode::FORBIDDEN && !status.is_server_error() && (!to_login || entry.logout)
+                        }
+                    };
+                    if !good {
+                        let body = res.text().await.unwrap_or_default();
+                        let title = body
+                            .split("<title>")
+                            .nth(1)
+                            .and_then(|t| t.split("</title>").next())
+                            .unwrap_or("")
+                            .to_string();
+                        failures.push(format!(
+                            "{method} {path} as {} ({:?}) on {:?}: wanted {want:?}, got {status} {location} {title}",
+                            actor.name, actor.role, pos
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {requests} requests broke the rules:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
