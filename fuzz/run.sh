@@ -25,8 +25,13 @@ else
     mapfile -t targets < <("${FUZZ[@]}" list)
 fi
 
-echo "building ${#targets[@]} targets…"
-"${FUZZ[@]}" build "${FLAGS[@]}" || { echo "build failed"; exit 2; }
+# Build once, then run the binaries themselves (cargo fuzz run would rebuild before each).
+# SKIP_BUILD=1 reuses the binaries already built, e.g. while the tree is mid-edit.
+if [ "${SKIP_BUILD:-0}" != 1 ]; then
+    echo "building ${#targets[@]} targets…"
+    "${FUZZ[@]}" build "${FLAGS[@]}" || { echo "build failed"; exit 2; }
+fi
+bin_dir=fuzz/target/$(rustc -vV | sed -n 's/^host: //p')/release
 
 # Per-target libFuzzer options: container formats need room for a whole small file.
 opts_for() {
@@ -48,7 +53,7 @@ for t in "${targets[@]}"; do
     echo "== $t: ${secs}s (log $log)"
     seeds=()
     [ -d "fuzz/seeds/$t" ] && seeds=("fuzz/seeds/$t")
-    "${FUZZ[@]}" run "${FLAGS[@]}" "$t" "fuzz/corpus/$t" "${seeds[@]}" -- \
+    "$bin_dir/$t" "fuzz/corpus/$t" "${seeds[@]}" -artifact_prefix="fuzz/artifacts/$t/" \
         -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
         $(opts_for "$t") >"$log" 2>&1
     status=$?

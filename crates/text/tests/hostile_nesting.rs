@@ -111,3 +111,30 @@ fn ingest_files_nested_a_hundred_thousand_deep_are_reported_line_by_line() {
         assert!(report.posts.len() + report.issues.len() >= 1);
     });
 }
+
+/// A chain of NEARs over a post repeating its keyword used to join every pair at every
+/// level: 12 NEAR/5 over 300 letters ran for minutes (the rule fuzzer's first hang), 31
+/// NEAR/10000 over a long post would never end. Each NEAR now keeps a bounded number of
+/// stretches, and the rule still holds and highlights.
+#[test]
+fn chained_near_over_a_repetitive_post_answers_promptly() {
+    use shoutu_text::monitor::{RuleId, RuleSet};
+    let cases = [
+        (format!("a{}", " NEAR/5 a".repeat(12)), "a".repeat(300)),
+        (format!("拆迁{}", " NEAR/10000 拆迁".repeat(31)), "拆迁".repeat(5_000)),
+        (
+            format!("(拆迁 | 补偿){}", " NEAR/100 (拆迁 | 补偿)".repeat(31)),
+            "拆迁补偿，".repeat(4_000),
+        ),
+    ];
+    for (rule, post) in cases {
+        let set = RuleSet::compile([(RuleId(1), rule.as_str())]).unwrap();
+        let started = std::time::Instant::now();
+        let matches = set.matches(&post);
+        let took = started.elapsed();
+        assert_eq!(matches.len(), 1, "{rule}");
+        assert!(!matches[0].spans.is_empty());
+        // Unoptimised and on a busy machine; before the bound this took hours.
+        assert!(took < std::time::Duration::from_secs(60), "{rule}: {took:?}");
+    }
+}

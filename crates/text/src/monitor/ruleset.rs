@@ -409,27 +409,45 @@ impl Eval<'_> {
                 if covers.is_empty() {
                     return false;
                 }
-                self.leaf_spans_within(e, &covers, out);
+                self.leaf_spans_within(e, &Covers::new(covers), out);
                 true
             }
         }
     }
 
     /// Occurrences of a positional expression, as normalised `[start, end)` spans.
+    ///
+    /// A NEAR keeps at most [`MAX_COVERS`] of its stretches (distinct, earliest first):
+    /// joining every pair of a chain of NEARs over a post repeating one keyword would
+    /// otherwise multiply the stretches at each level, and one staff user's rule would stall
+    /// ingest for everyone. The bound never turns a NEAR that holds into one that does not;
+    /// past it, an enclosing NEAR may miss a pairing with a later stretch, on texts no
+    /// person writes.
     fn positions(&self, e: &Expr) -> Vec<(u32, u32)> {
         match e {
             Expr::Keyword(k) => self.occurrences(*k).iter().map(|h| (h.start, h.end)).collect(),
             Expr::Or(items) => items.iter().flat_map(|i| self.positions(i)).collect(),
             Expr::Near { left, right, distance } => {
-                let (ls, rs) = (self.positions(left), self.positions(right));
+                let (ls, mut rs) = (self.positions(left), self.positions(right));
+                rs.sort_unstable();
+                let d = *distance as u32;
+                let longest = rs.iter().map(|r| r.1 - r.0).max().unwrap_or(0);
                 let mut covers = Vec::new();
-                for &l in &ls {
-                    for &r in &rs {
-                        if gap(l, r) <= *distance as u32 {
+                'pairs: for &l in &ls {
+                    // Only right spans starting in [l.0 - d - longest, l.1 + d] can be near l.
+                    let from = rs.partition_point(|r| r.0.saturating_add(longest).saturating_add(d) < l.0);
+                    for &r in rs[from..].iter().take_while(|r| r.0 <= l.1.saturating_add(d)) {
+                        if gap(l, r) <= d {
                             covers.push((l.0.min(r.0), l.1.max(r.1)));
+                            if covers.len() >= 2 * MAX_COVERS {
+                                break 'pairs;
+                            }
                         }
                     }
                 }
+                covers.sort_unstable();
+                covers.dedup();
+                covers.truncate(MAX_COVERS);
                 covers
             }
             // The parser only lets positional expressions under NEAR.
@@ -437,11 +455,11 @@ impl Eval<'_> {
         }
     }
 
-    fn leaf_spans_within(&self, e: &Expr, covers: &[(u32, u32)], out: &mut Vec<(u32, u32)>) {
+    fn leaf_spans_within(&self, e: &Expr, covers: &Covers, out: &mut Vec<(u32, u32)>) {
         match e {
             Expr::Keyword(k) => {
                 for h in self.occurrences(*k) {
-                    if covers.iter().any(|c| c.0 <= h.start && h.end <= c.1) {
+                    if covers.contain(h.start, h.end) {
                         out.push((h.start, h.end));
                     }
                 }
@@ -453,6 +471,35 @@ impl Eval<'_> {
             }
             Expr::Not(_) | Expr::And(_) => {}
         }
+    }
+}
+
+/// The most stretches one NEAR keeps for the NEAR around it and for highlighting.
+const MAX_COVERS: usize = 1024;
+
+/// A NEAR's stretches sorted by start, with the furthest end reached so far, so that
+/// whether a keyword occurrence lies inside one of them takes one binary search.
+struct Covers {
+    spans: Vec<(u32, u32)>,
+    reach: Vec<u32>,
+}
+
+impl Covers {
+    fn new(mut spans: Vec<(u32, u32)>) -> Covers {
+        spans.sort_unstable();
+        let reach = spans
+            .iter()
+            .scan(0, |m, s| {
+                *m = (*m).max(s.1);
+                Some(*m)
+            })
+            .collect();
+        Covers { spans, reach }
+    }
+
+    fn contain(&self, start: u32, end: u32) -> bool {
+        let i = self.spans.partition_point(|s| s.0 <= start);
+        i > 0 && self.reach[i - 1] >= end
     }
 }
 
