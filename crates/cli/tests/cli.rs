@@ -271,3 +271,17 @@ fn the_demo_serves_its_login_page() {
     child.wait().unwrap();
     assert!(body.contains("守土") && body.contains("用户名"));
 }
+
+#[test]
+fn a_webhook_allow_list_that_is_not_a_network_is_refused_at_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = shoutu(
+        dir.path(),
+        &["serve", "--bind", "127.0.0.1:0", "--webhook-allow", "intranet"],
+    );
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(err.contains("「intranet」不是有效的网段"), "{err}");
+    let help = stdout(&shoutu(dir.path(), &["serve", "--help"]));
+    assert!(help.contains("--webhook-allow"), "{help}");
+}

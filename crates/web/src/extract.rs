@@ -23,6 +23,26 @@ impl<S: Send + Sync> FromRequestParts<S> for Id {
     }
 }
 
+/// Two numeric ids from the URL path (`/assessment/rounds/{id}/units/{unit}`).
+pub struct Ids(pub i64, pub i64);
+
+impl<S: Send + Sync> FromRequestParts<S> for Ids {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let axum::extract::Path((a, b)) = axum::extract::Path::<(String, String)>::from_request_parts(parts, state)
+            .await
+            .map_err(|_| AppError::BadRequest("网址不完整".into()))?;
+        let id = |raw: &str| {
+            raw.parse::<i64>()
+                .ok()
+                .filter(|id| *id > 0)
+                .ok_or_else(|| AppError::BadRequest(format!("网址中的编号「{raw}」无效：应为正整数")))
+        };
+        Ok(Ids(id(&a)?, id(&b)?))
+    }
+}
+
 /// A urlencoded form; repeated keys (check boxes) fill `Vec` fields.
 pub struct Form<T>(pub T);
 

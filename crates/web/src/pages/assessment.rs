@@ -6,12 +6,12 @@ use crate::AppState;
 use crate::auth::Auth;
 use crate::chrome::{Chrome, Nav, chrome};
 use crate::error::AppError;
-use crate::extract::{Form, Id, Query, opt_int};
+use crate::extract::{Form, Id, Ids, Query, opt_int};
 use crate::pages::{SavedQuery, Submitted, query_string, see_other, settle, unprocessable};
 use crate::upload;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Multipart, Path, State};
+use axum::extract::{Multipart, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use chrono::Datelike;
@@ -418,7 +418,7 @@ async fn sheet_page(
 pub async fn sheet(
     State(state): State<AppState>,
     auth: Auth,
-    Path((id, unit)): Path<(i64, i64)>,
+    Ids(id, unit): Ids,
     Query(q): Query<SavedQuery>,
 ) -> Result<SheetPage, AppError> {
     sheet_page(&state, &auth, id, unit, q.saved.is_some(), None).await
@@ -437,7 +437,7 @@ pub struct ManualForm {
 pub async fn manual(
     State(state): State<AppState>,
     auth: Auth,
-    Path((id, unit)): Path<(i64, i64)>,
+    Ids(id, unit): Ids,
     Form(form): Form<ManualForm>,
 ) -> Result<Response, AppError> {
     auth.require(Action::Score)?;
@@ -458,7 +458,7 @@ pub async fn manual(
 pub async fn score_evidence(
     State(state): State<AppState>,
     auth: Auth,
-    Path((id, unit)): Path<(i64, i64)>,
+    Ids(id, unit): Ids,
     multipart: Multipart,
 ) -> Result<Response, AppError> {
     auth.require(Action::Score)?;

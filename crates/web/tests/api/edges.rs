@@ -349,3 +349,19 @@ mod webhooks {
         assert!(page.contains("href=\"https://weibo.example/p/"), "{page}");
     }
 }
+
+#[tokio::test]
+async fn ids_in_the_path_that_are_not_numbers_answer_in_chinese() {
+    let app = spawn_app().await;
+    let admin = app.login("admin").await;
+    for path in [
+        "/assessment/rounds/abc/units/1",
+        "/assessment/rounds/1/units/99999999999999999999",
+        "/assessment/rounds/-1/units/1",
+        "/activities/abc",
+    ] {
+        let (status, page) = app.text(&admin, path).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{path}: {page}");
+        assert!(page.contains("网址中的编号") && page.contains("应为正整数"), "{path}: {page}");
+    }
+}
