@@ -157,14 +157,15 @@ pub(crate) fn problem(row: usize, column: &str, reason: impl Into<String>) -> Im
 }
 
 /// The first sheet's filled rows, bounded (see [`crate::xlsx_read`]); a file that cannot be
-/// read is one problem for the whole file.
+/// read is one problem for the whole file, whose reason reads after the file's name
+/// (`文件「台账.xlsx」` + reason).
 pub(crate) fn read_first_sheet(bytes: &[u8]) -> Result<crate::xlsx_read::Rows, ImportProblem> {
     use crate::xlsx_read::{IMPORT_LIMITS, SheetError, first_sheet};
     match first_sheet(bytes, IMPORT_LIMITS) {
         Ok(Some(rows)) => Ok(rows),
-        Ok(None) => Err(problem(0, "", "文件中没有可读取的工作表")),
-        Err(SheetError::Invalid(_)) => Err(problem(0, "", "文件不是有效的 Excel（.xlsx）文件")),
-        Err(e) => Err(problem(0, "", format!("文件{e}"))),
+        Ok(None) => Err(problem(0, "", "中没有可读取的工作表")),
+        Err(SheetError::Invalid(_)) => Err(problem(0, "", "不是有效的 Excel（.xlsx）文件")),
+        Err(e) => Err(problem(0, "", e.to_string())),
     }
 }
 

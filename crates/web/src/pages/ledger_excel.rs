@@ -118,7 +118,17 @@ pub async fn submit(State(state): State<AppState>, auth: Auth, multipart: Multip
             page(&state, &auth, vec!["请选择要导入的 Excel 文件".into()], None).await?,
         ));
     };
-    let checked = match ledger_xlsx::read_activities(&state.catalogue, &file.bytes) {
+    // Reading a workbook is CPU work on untrusted bytes: off the async threads.
+    let (catalogue, bytes) = (state.catalogue.clone(), file.bytes.clone());
+    let read = tokio::task::spawn_blocking(move || ledger_xlsx::read_activities(&catalogue, &bytes))
+        .await
+        .map_err(|e| AppError::Internal(format!("读取 Excel 文件失败：{e}")))?;
+    let checked = match read {
+        // A problem with the whole file names the file.
+        Err(fatal) if fatal.row == 0 => Err(vec![ImportProblem {
+            reason: format!("文件「{}」{}", file.file_name, fatal.reason),
+            ..fatal
+        }]),
         Err(fatal) => Err(vec![fatal]),
         Ok(sheet) => {
             let units: HashMap<String, UnitId> = state

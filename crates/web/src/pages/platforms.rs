@@ -349,7 +349,12 @@ pub async fn import_submit(
         ));
     };
     let file_name = file.file_name.clone();
-    let sheet = match platform_xlsx::read_platforms(&file.bytes) {
+    // Reading a workbook is CPU work on untrusted bytes: off the async threads.
+    let bytes = file.bytes.clone();
+    let read = tokio::task::spawn_blocking(move || platform_xlsx::read_platforms(&bytes))
+        .await
+        .map_err(|e| AppError::Internal(format!("读取 Excel 文件失败：{e}")))?;
+    let sheet = match read {
         Ok(sheet) => sheet,
         Err(fatal) => {
             let text = vec![format!("文件「{file_name}」{fatal}")];

@@ -3,6 +3,7 @@
 mod accounts;
 mod assessment;
 mod auth;
+mod bombs;
 mod check;
 mod conduct;
 mod duties;
