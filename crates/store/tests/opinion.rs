@@ -87,10 +87,11 @@ async fn ingest_with(
     now: chrono::DateTime<Utc>,
 ) -> IngestSummary {
     let matcher = Matcher::compile(&store.monitored_schemes(scope).await.unwrap());
+    let watch = matcher.watch(&store.watching_units(scope, source).await.unwrap());
     let name = store.source(scope, source).await.unwrap().name;
     let mut summary = IngestSummary::default();
     for chunk in posts.chunks(INGEST_CHUNK) {
-        let screened = matcher.screen(&name, chunk.to_vec(), now);
+        let screened = matcher.screen(&name, &watch, chunk.to_vec(), now);
         let known = store.known_post_keys(scope, &screened.matched_keys()).await.unwrap();
         let (batch, pending) = grouper.batch(&matcher, source, screened, &known);
         let written = store
@@ -300,9 +301,9 @@ async fn grouping_survives_a_restart_of_the_engine() {
     )];
     // A new process: an empty grouper, rebuilt from the stored posts of recent events.
     let mut grouper = Grouper::new();
-    for (event, post) in reopened.replay_posts(&s.console, Grouper::window()).await.unwrap() {
+    for (event, unit, post) in reopened.replay_posts(&s.console, Grouper::window()).await.unwrap() {
         let at = post.published_at.unwrap();
-        grouper.replay(event, &post, at);
+        grouper.replay(event, unit, &post, at);
     }
     let later = ingest_with(&reopened, &mut grouper, &s.console, s.source, more, f.clock_now()).await;
     assert_eq!((later.events_new, later.events_updated), (0, 1));
@@ -648,4 +649,131 @@ impl Now for Fixture {
 
 fn local_today(f: &Fixture) -> chrono::NaiveDate {
     (f.clock_now() + Duration::hours(8)).date_naive()
+}
+
+/// A source's posts feed only the schemes of its own branch: its unit, the units below and
+/// the units above it. Two townships watching the same words each get only their own feed,
+/// whatever order their schemes were saved in.
+#[tokio::test]
+async fn a_source_feeds_only_the_schemes_of_its_own_branch() {
+    for f in fixtures().await {
+        let store = &*f.store;
+        let c = county(store).await;
+        let console = Scope::console(c.county.id);
+        let rule = "(河口镇 | 河口) & (搬迁 | 补偿 | 上访) & !招聘";
+        // Town B's scheme first: the old pipeline gave every match to the first scheme.
+        for unit in [&c.town_b, &c.town_a, &c.bureau, &c.village_a] {
+            let scheme = parse_scheme(unit.id, &format!("{}监测", unit.name), rule, "1", true).unwrap();
+            store.save_scheme(&console, None, scheme).await.unwrap();
+        }
+        let source_of = |unit: &shoutu_domain::Unit, name: &str| NewSource::parse(unit.id, name, "综合").unwrap();
+        let a = store
+            .create_source(&console, source_of(&c.town_a, "河口镇网评员"))
+            .await
+            .unwrap()
+            .id;
+        let b = store
+            .create_source(&console, source_of(&c.town_b, "石桥镇网评员"))
+            .await
+            .unwrap()
+            .id;
+
+        let mut watching = store.watching_units(&console, a).await.unwrap();
+        watching.sort();
+        let mut expected = vec![c.county.id, c.town_a.id, c.village_a.id];
+        expected.sort();
+        assert_eq!(watching, expected, "{}", f.name);
+
+        let mut grouper = Grouper::new();
+        let got = ingest_with(store, &mut grouper, &console, a, burst(), f.clock_now()).await;
+        assert!(got.events_new >= 1 && !got.alerts.is_empty(), "{}", f.name);
+        let units_with_events = |events: Vec<shoutu_store::OpinionEvent>| {
+            let mut units: Vec<_> = events.into_iter().map(|e| e.unit_id).collect();
+            units.sort();
+            units.dedup();
+            units
+        };
+        let events = store
+            .opinion_events(&console, &EventFilter::default(), page())
+            .await
+            .unwrap();
+        let units = units_with_events(events.items);
+        assert!(
+            units.iter().all(|u| [c.town_a.id, c.village_a.id].contains(u)),
+            "A's posts reached {units:?} ({})",
+            f.name
+        );
+        for other in [&c.town_b, &c.bureau] {
+            let scope = scope_of(other, &[Role::Staff]);
+            assert_eq!(
+                store
+                    .opinion_events(&scope, &EventFilter::default(), page())
+                    .await
+                    .unwrap()
+                    .total,
+                0,
+                "{} ({})",
+                other.name,
+                f.name
+            );
+            assert!(store.alerts(&scope, 10).await.unwrap().is_empty(), "{}", f.name);
+        }
+
+        // The same words from B's own source are B's.
+        let from_b: Vec<Post> = burst()
+            .into_iter()
+            .map(|mut p| {
+                p.source_id = p.source_id.map(|id| format!("b-{id}"));
+                p.url = format!("{}-b", p.url);
+                p
+            })
+            .collect();
+        ingest_with(store, &mut grouper, &console, b, from_b, f.clock_now()).await;
+        let b_scope = scope_of(&c.town_b, &[Role::Staff]);
+        let b_events = store
+            .opinion_events(&b_scope, &EventFilter::default(), page())
+            .await
+            .unwrap();
+        assert!(b_events.total >= 1, "{}", f.name);
+        assert!(b_events.items.iter().all(|e| e.unit_id == c.town_b.id), "{}", f.name);
+    }
+}
+
+/// Whatever a pipeline hands it, the store starts no event of another branch from a
+/// source's posts.
+#[tokio::test]
+async fn the_store_refuses_a_batch_that_feeds_another_branch() {
+    for f in fixtures().await {
+        let store = &*f.store;
+        let c = county(store).await;
+        let console = Scope::console(c.county.id);
+        let scheme = parse_scheme(c.town_b.id, "石桥镇监测", "河口镇 & 补偿", "1", true).unwrap();
+        store.save_scheme(&console, None, scheme).await.unwrap();
+        let a = store
+            .create_source(&console, NewSource::parse(c.town_a.id, "河口镇网评员", "综合").unwrap())
+            .await
+            .unwrap();
+        let matcher = Matcher::compile(&store.monitored_schemes(&console).await.unwrap());
+        // A pipeline that ignores the source's branch.
+        let wrong = matcher.watch(&[c.town_b.id]);
+        let screened = matcher.screen(&a.name, &wrong, burst(), f.clock_now());
+        let (batch, _) = Grouper::new().batch(&matcher, a.id, screened, &Default::default());
+        assert!(!batch.new_events.is_empty(), "{}", f.name);
+        let refused = store
+            .write_ingest_batch(&console, batch, &SeverityConfig::defaults())
+            .await
+            .unwrap_err();
+        assert!(matches!(refused, StoreError::Forbidden), "{refused:?} ({})", f.name);
+        let b_scope = scope_of(&c.town_b, &[Role::Staff]);
+        assert_eq!(
+            store
+                .opinion_events(&b_scope, &EventFilter::default(), page())
+                .await
+                .unwrap()
+                .total,
+            0,
+            "{}",
+            f.name
+        );
+    }
 }

@@ -62,7 +62,7 @@ fn a_chunk_holds_each_post_once_and_groups_reposts_into_one_new_event() {
     posts.push(repost(3));
     posts.push(post("n1", 5, "河口镇卫生院招聘护士，搬迁补偿政策咨询电话"));
     posts.push(post("n2", 6, "石桥镇今天举办农民丰收节"));
-    let screened = m.screen("县网信办", posts, t0());
+    let screened = m.screen("县网信办", &m.watch(&[UnitId(3)]), posts, t0());
     assert_eq!(screened.len(), 13);
     assert_eq!(
         screened.matched_keys().len(),
@@ -100,7 +100,7 @@ fn a_chunk_holds_each_post_once_and_groups_reposts_into_one_new_event() {
     let (later, pending) = g.batch(
         &m,
         42,
-        m.screen("县网信办", (10..15).map(repost).collect(), t0()),
+        m.screen("县网信办", &m.watch(&[UnitId(3)]), (10..15).map(repost).collect(), t0()),
         &HashSet::new(),
     );
     assert!(later.new_events.is_empty());
@@ -117,7 +117,7 @@ fn a_chunk_holds_each_post_once_and_groups_reposts_into_one_new_event() {
 #[test]
 fn posts_the_store_has_are_neither_grouped_nor_written() {
     let m = matcher();
-    let screened = m.screen("导出", (0..4).map(repost).collect(), t0());
+    let screened = m.screen("导出", &m.watch(&[UnitId(3)]), (0..4).map(repost).collect(), t0());
     let known: HashSet<String> = screened.matched_keys().into_iter().take(3).collect();
     let (batch, _) = Grouper::new().batch(&m, 1, screened, &known);
     assert_eq!(batch.duplicates, 3);
@@ -132,9 +132,14 @@ fn a_replayed_grouper_continues_the_stored_event() {
     for i in 0..5 {
         let p = repost(i);
         let at = p.published_at.unwrap();
-        g.replay(77, &p, at);
+        g.replay(77, UnitId(3), &p, at);
     }
-    let (batch, _) = g.batch(&m, 1, m.screen("导出", vec![repost(6)], t0()), &HashSet::new());
+    let (batch, _) = g.batch(
+        &m,
+        1,
+        m.screen("导出", &m.watch(&[UnitId(3)]), vec![repost(6)], t0()),
+        &HashSet::new(),
+    );
     assert!(batch.new_events.is_empty());
     assert_eq!(batch.growth[0].event, EventSlot::Stored(77));
 }
@@ -145,7 +150,12 @@ fn a_post_without_a_time_is_placed_at_ingest_time() {
     let mut p = repost(1);
     p.published_at = None;
     let now = t0() + Duration::days(3);
-    let (batch, _) = Grouper::new().batch(&m, 1, m.screen("导出", vec![p], now), &HashSet::new());
+    let (batch, _) = Grouper::new().batch(
+        &m,
+        1,
+        m.screen("导出", &m.watch(&[UnitId(3)]), vec![p], now),
+        &HashSet::new(),
+    );
     assert_eq!(batch.posts[0].published_at, now);
 }
 
@@ -182,4 +192,64 @@ fn risk_points_are_found_by_any_keyword_in_disguise_too() {
 fn negative_words_are_counted_after_folding() {
     assert_eq!(negative_hits("群众上访，讨说法！不作為"), 3);
     assert_eq!(negative_hits("丰收节场面热闹"), 0);
+}
+
+/// Two townships watching the same words: each source feeds only the scheme it may, and
+/// similar posts of the two never share an event, nor one's headline.
+#[test]
+fn a_source_feeds_only_the_schemes_it_may_and_units_never_share_an_event() {
+    let rule = "(河口镇 | 河口) & (搬迁 | 补偿 | 上访)";
+    let m = Matcher::compile(&SchemeSnapshot {
+        version: "2".into(),
+        schemes: vec![
+            MonitoredScheme {
+                id: 1,
+                unit_id: UnitId(5),
+                rule: rule.into(),
+                topic_weight: 1.0,
+            },
+            MonitoredScheme {
+                id: 2,
+                unit_id: UnitId(3),
+                rule: rule.into(),
+                topic_weight: 1.0,
+            },
+        ],
+    });
+    let mut g = Grouper::new();
+    let (a, pending) = g.batch(
+        &m,
+        1,
+        m.screen(
+            "河口镇网评员",
+            &m.watch(&[UnitId(3)]),
+            (0..5).map(repost).collect(),
+            t0(),
+        ),
+        &HashSet::new(),
+    );
+    assert_eq!(a.new_events.len(), 1);
+    assert_eq!((a.new_events[0].unit_id, a.new_events[0].scheme_id), (UnitId(3), 2));
+    assert!(a.growth.iter().all(|g| g.unit_id == UnitId(3)));
+    g.confirm(pending, &[100]);
+
+    let own = post(
+        "b1",
+        9,
+        "河口镇危岩搬迁户补偿款迟迟不到位，群众多次上访讨说法，石桥镇来源",
+    );
+    let (b, _) = g.batch(
+        &m,
+        2,
+        m.screen("石桥镇网评员", &m.watch(&[UnitId(5)]), vec![own.clone()], t0()),
+        &HashSet::new(),
+    );
+    assert_eq!(b.new_events.len(), 1, "not A's stored event: {:?}", b.growth);
+    assert_eq!((b.new_events[0].unit_id, b.new_events[0].scheme_id), (UnitId(5), 1));
+    assert!(b.growth.iter().all(|g| g.unit_id == UnitId(5) && g.posts == 1));
+    assert!(
+        own.text.starts_with(&b.new_events[0].headline),
+        "{}",
+        b.new_events[0].headline
+    );
 }

@@ -1,6 +1,10 @@
 //! 舆情 ingest, the one pipeline behind the push endpoint, `shoutu ingest`, the demo and the
 //! benchmark: the text engines screen and group posts, the store writes them batch by batch.
 //!
+//! A source's posts are matched only against the schemes of its own unit and the units
+//! above and below it (see `OpinionStore::watching_units`): an event or alert of a unit on
+//! another branch would show that unit posts from outside its reach.
+//!
 //! Screening (normalising and matching against every scheme) is the costly part and needs
 //! only the compiled rules, so the next chunk is screened on a blocking thread while the
 //! current one is grouped and written. Grouping stays in arrival order, one chunk at a time,
@@ -12,7 +16,7 @@ use chrono::{DateTime, Utc};
 use shoutu_domain::opinion::{DeadlinePolicy, Incident, Post, RiskStatus, SchemeSnapshot, SeverityConfig};
 use shoutu_domain::{Clock, Scope};
 use shoutu_store::{INGEST_CHUNK, IngestSummary, Source, Store, StoreError};
-use shoutu_text::monitor::{Grouper, Matcher, ScreenedChunk, risk_point_for};
+use shoutu_text::monitor::{Grouper, Matcher, ScreenedChunk, Watch, risk_point_for};
 
 /// Compiled schemes and the grouper of one database; one per process.
 pub struct Monitor {
@@ -55,13 +59,19 @@ impl Monitor {
     ) -> Result<IngestSummary, StoreError> {
         let mut guard = self.engine.lock().await;
         let mut engine = self.prepared(store, scope, guard.take()).await?;
+        let watching = store.watching_units(scope, source.id).await?;
+        let watch = Arc::new(engine.matcher.watch(&watching));
         let now = self.clock.now();
         let mut chunks = chunked(posts);
         let mut summary = IngestSummary::default();
-        let mut next = chunks.next().map(|c| screen(&engine.matcher, &source.name, c, now));
+        let mut next = chunks
+            .next()
+            .map(|c| screen(&engine.matcher, &watch, &source.name, c, now));
         while let Some(screening) = next.take() {
             let screened = screening.await.expect("screening does not panic");
-            next = chunks.next().map(|c| screen(&engine.matcher, &source.name, c, now));
+            next = chunks
+                .next()
+                .map(|c| screen(&engine.matcher, &watch, &source.name, c, now));
             let posts = screened.len();
             let known = store.known_post_keys(scope, &screened.matched_keys()).await?;
             let (batch, pending) = engine.grouper.batch(&engine.matcher, source.id, screened, &known);
@@ -90,9 +100,9 @@ impl Monitor {
             None => {
                 let matcher = Arc::new(compile(store.monitored_schemes(scope).await?).await);
                 let mut grouper = Grouper::new();
-                for (event, post) in store.replay_posts(scope, Grouper::window()).await? {
+                for (event, unit, post) in store.replay_posts(scope, Grouper::window()).await? {
                     let at = post.published_at.unwrap_or_else(|| self.clock.now());
-                    grouper.replay(event, &post, at);
+                    grouper.replay(event, unit, &post, at);
                 }
                 Ok(Engine { matcher, grouper })
             }
@@ -108,12 +118,13 @@ async fn compile(snapshot: SchemeSnapshot) -> Matcher {
 
 fn screen(
     matcher: &Arc<Matcher>,
+    watch: &Arc<Watch>,
     source: &str,
     chunk: Vec<Post>,
     now: DateTime<Utc>,
 ) -> tokio::task::JoinHandle<ScreenedChunk> {
-    let (matcher, source) = (matcher.clone(), source.to_string());
-    tokio::task::spawn_blocking(move || matcher.screen(&source, chunk, now))
+    let (matcher, watch, source) = (matcher.clone(), watch.clone(), source.to_string());
+    tokio::task::spawn_blocking(move || matcher.screen(&source, &watch, chunk, now))
 }
 
 fn chunked(posts: Vec<Post>) -> impl Iterator<Item = Vec<Post>> {

@@ -220,15 +220,21 @@ pub trait OpinionStore: Send + Sync {
     async fn save_opinion_settings(&self, scope: &Scope, unit: UnitId, settings: OpinionSettings) -> Result<()>;
 
     // ---- ingest, events, alerts ----
-    /// Every active scheme of every unit: a post from any source is matched against all of
-    /// them. Only ingest needs this, so it takes a scope that may write.
+    /// Every active scheme of every unit, compiled once; each source's posts are matched
+    /// only against the schemes of its [`OpinionStore::watching_units`]. Only ingest needs
+    /// this, so it takes a scope that may write.
     async fn monitored_schemes(&self, scope: &Scope) -> Result<SchemeSnapshot>;
+    /// The units whose schemes may match a source's posts: the source's own unit, the units
+    /// below it (a county's feed serves its townships) and the units above it (which see
+    /// the source anyway). Never a unit on another branch (a sibling township, a bureau),
+    /// whose events and alerts would show it posts from outside its reach.
+    async fn watching_units(&self, scope: &Scope, source: i64) -> Result<Vec<UnitId>>;
     /// The version [`OpinionStore::monitored_schemes`] would give, without reading the
     /// rules: every ingest asks, and the rules are read only when it has changed.
     async fn scheme_version(&self, scope: &Scope) -> Result<String>;
     /// The stored posts of events seen within `window` of the latest event, oldest first,
-    /// with their event ids: what rebuilds the grouper after a restart.
-    async fn replay_posts(&self, scope: &Scope, window: chrono::Duration) -> Result<Vec<(i64, Post)>>;
+    /// with their event ids and the events' units: what rebuilds the grouper after a restart.
+    async fn replay_posts(&self, scope: &Scope, window: chrono::Duration) -> Result<Vec<(i64, UnitId, Post)>>;
     /// Which of these dedup keys are stored already (posts are unique across sources).
     async fn known_post_keys(&self, scope: &Scope, keys: &[String]) -> Result<HashSet<String>>;
     /// Writes one batch in one transaction: posts already stored are left alone and counted,
@@ -294,6 +300,15 @@ pub(crate) const SOURCE_COLUMNS: &str = "SELECT s.id, s.unit_id, u.name AS unit_
      FROM opinion_sources s JOIN units u ON u.id = s.unit_id ";
 
 pub(crate) const SOURCE_SCOPE: &str = "JOIN unit_closure c ON c.descendant_id = s.unit_id WHERE c.ancestor_id = $1";
+
+/// `$1` scope root, `$2` source: the source's unit with the units above and below it, when
+/// the source lies in the scope (see [`OpinionStore::watching_units`]).
+pub(crate) const WATCHING_UNITS: &str = "SELECT up.ancestor_id FROM opinion_sources s \
+     JOIN unit_closure c ON c.descendant_id = s.unit_id AND c.ancestor_id = $1 \
+     JOIN unit_closure up ON up.descendant_id = s.unit_id WHERE s.id = $2 \
+     UNION SELECT down.descendant_id FROM opinion_sources s \
+     JOIN unit_closure c ON c.descendant_id = s.unit_id AND c.ancestor_id = $1 \
+     JOIN unit_closure down ON down.ancestor_id = s.unit_id WHERE s.id = $2";
 
 pub(crate) const SCHEME_COLUMNS: &str = "SELECT s.id, s.unit_id, u.name AS unit_name, s.name, s.rule, s.topic_weight, \
      s.active FROM opinion_schemes s JOIN units u ON u.id = s.unit_id \
@@ -397,6 +412,7 @@ impl Params {
 
 /// An event as it was stored before a batch.
 pub(crate) struct Stored {
+    pub unit_id: i64,
     pub volume: i64,
     pub negative: i64,
     pub platforms: String,
@@ -596,22 +612,24 @@ macro_rules! impl_opinion {
                     let mut out = HashMap::with_capacity(ids.len());
                     for list in ids.chunks(IN_LIST) {
                         let statement = format!(
-                            "SELECT id, volume, negative_hits, platforms, alerted, first_seen, last_seen \
+                            "SELECT id, unit_id, volume, negative_hits, platforms, alerted, first_seen, last_seen \
                              FROM opinion_events WHERE id IN ({})",
                             Params::of::<$db>().list(1, list.len())
                         );
-                        let mut query = sqlx::query_as::<_, (i64, i64, i64, String, bool, DateTime<Utc>, DateTime<Utc>)>(
-                            &statement,
-                        );
+                        let mut query = sqlx::query_as::<
+                            _,
+                            (i64, i64, i64, i64, String, bool, DateTime<Utc>, DateTime<Utc>),
+                        >(&statement);
                         for id in list {
                             query = query.bind(id);
                         }
-                        for (id, volume, negative, platforms, alerted, first_seen, last_seen) in
+                        for (id, unit_id, volume, negative, platforms, alerted, first_seen, last_seen) in
                             query.fetch_all(&mut *txn.tx).await?
                         {
                             out.insert(
                                 id,
                                 Stored {
+                                    unit_id,
                                     volume,
                                     negative,
                                     platforms,
@@ -1059,7 +1077,26 @@ macro_rules! impl_opinion {
                     })
                 }
 
-                async fn replay_posts(&self, scope: &Scope, window: chrono::Duration) -> Result<Vec<(i64, Post)>> {
+                async fn watching_units(&self, scope: &Scope, source: i64) -> Result<Vec<UnitId>> {
+                    if !scope.permits(Action::Write) {
+                        return Err(StoreError::Forbidden);
+                    }
+                    let units: Vec<(i64,)> = sqlx::query_as(WATCHING_UNITS)
+                        .bind(scope.root.0)
+                        .bind(source)
+                        .fetch_all(&self.pool)
+                        .await?;
+                    if units.is_empty() {
+                        return Err(StoreError::NotFound);
+                    }
+                    Ok(units.into_iter().map(|(u,)| UnitId(u)).collect())
+                }
+
+                async fn replay_posts(
+                    &self,
+                    scope: &Scope,
+                    window: chrono::Duration,
+                ) -> Result<Vec<(i64, UnitId, Post)>> {
                     if !scope.permits(Action::Write) {
                         return Err(StoreError::Forbidden);
                     }
@@ -1077,10 +1114,18 @@ macro_rules! impl_opinion {
                     .bind(since)
                     .fetch_all(&self.pool)
                     .await?;
+                    let units: HashMap<i64, i64> =
+                        sqlx::query_as::<_, (i64, i64)>("SELECT id, unit_id FROM opinion_events WHERE last_seen >= $1")
+                            .bind(since)
+                            .fetch_all(&self.pool)
+                            .await?
+                            .into_iter()
+                            .collect();
                     Ok(rows
                         .into_iter()
-                        .map(|r| {
+                        .filter_map(|r| {
                             let event = r.event_id.expect("selected with an event");
+                            let unit = UnitId(*units.get(&event)?);
                             let post = Post {
                                 source: r.source_name,
                                 source_id: None,
@@ -1091,7 +1136,7 @@ macro_rules! impl_opinion {
                                 title: r.title,
                                 text: r.body,
                             };
-                            (event, post)
+                            Some((event, unit, post))
                         })
                         .collect())
                 }
@@ -1135,6 +1180,21 @@ macro_rules! impl_opinion {
                     .await?;
                     let (source_unit, source_name) = source.ok_or(StoreError::NotFound)?;
                     let now = txn.now;
+                    // Whatever the pipeline did, no event of a unit that may not see the
+                    // source is started or grown by its posts.
+                    let watching: HashSet<i64> = sqlx::query_as::<_, (i64,)>(WATCHING_UNITS)
+                        .bind(scope.root.0)
+                        .bind(batch.source_id)
+                        .fetch_all(&mut *txn.tx)
+                        .await?
+                        .into_iter()
+                        .map(|(u,)| u)
+                        .collect();
+                    if batch.new_events.iter().any(|e| !watching.contains(&e.unit_id.0))
+                        || batch.growth.iter().any(|g| !watching.contains(&g.unit_id.0))
+                    {
+                        return Err(StoreError::Forbidden);
+                    }
                     let stored_ids: Vec<i64> = batch
                         .growth
                         .iter()
@@ -1144,6 +1204,13 @@ macro_rules! impl_opinion {
                         })
                         .collect();
                     let stored = Self::opinion_stored_events(&mut txn, &stored_ids).await?;
+                    let foreign = batch.growth.iter().any(|g| match g.event {
+                        EventSlot::Stored(id) => stored.get(&id).is_none_or(|e| e.unit_id != g.unit_id.0),
+                        EventSlot::New(_) => false,
+                    });
+                    if foreign {
+                        return Err(StoreError::Forbidden);
+                    }
                     let grown: HashMap<EventSlot, Grown> = batch
                         .growth
                         .iter()

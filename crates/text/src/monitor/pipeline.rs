@@ -1,8 +1,10 @@
 //! The text side of ingest, between reading posts and storing them:
 //!
-//! 1. [`Matcher::screen`] folds every post and matches it against all schemes at once
-//!    (the costly part; it needs only the compiled rules, so it can run on another core
-//!    while the previous chunk is written);
+//! 1. [`Matcher::screen`] folds every post and matches it against all schemes at once,
+//!    keeping only the schemes that may watch the post's source (a [`Watch`]: the schemes
+//!    of the units above and below the source's, never another branch's). This is the
+//!    costly part; it needs only
+//!    the compiled rules, so it can run on another core while the previous chunk is written;
 //! 2. the caller asks the store which of the matched posts it already has;
 //! 3. [`Grouper::batch`] groups the new matched posts into events, in arrival order, and
 //!    returns the [`IngestBatch`] the store writes;
@@ -96,6 +98,14 @@ pub struct Matcher {
     schemes: HashMap<i64, SchemeInfo>,
 }
 
+/// The schemes that may watch one source: those of its own unit and of the units above and
+/// below it, never of another branch. Made once per ingest from the matcher's scheme set,
+/// so screening a post costs one set look-up per match.
+#[derive(Debug, Clone, Default)]
+pub struct Watch {
+    schemes: HashSet<i64>,
+}
+
 /// A post after screening.
 #[derive(Debug, Clone)]
 struct Screened {
@@ -168,9 +178,23 @@ impl Matcher {
         &self.version
     }
 
-    /// Deduplicates the chunk within itself and matches every post. Posts are named as
-    /// coming from `source`; those without a time are placed at `now`.
-    pub fn screen(&self, source: &str, chunk: Vec<Post>, now: DateTime<Utc>) -> ScreenedChunk {
+    /// The schemes of `units` (those that may watch a source, as the store names them).
+    pub fn watch(&self, units: &[UnitId]) -> Watch {
+        let units: HashSet<UnitId> = units.iter().copied().collect();
+        Watch {
+            schemes: self
+                .schemes
+                .iter()
+                .filter(|(_, info)| units.contains(&info.unit))
+                .map(|(id, _)| *id)
+                .collect(),
+        }
+    }
+
+    /// Deduplicates the chunk within itself and matches every post against the schemes
+    /// `watch` allows. Posts are named as coming from `source`; those without a time are
+    /// placed at `now`.
+    pub fn screen(&self, source: &str, watch: &Watch, chunk: Vec<Post>, now: DateTime<Utc>) -> ScreenedChunk {
         let mut seen: HashSet<String> = HashSet::with_capacity(chunk.len());
         let mut out = ScreenedChunk {
             posts: Vec::with_capacity(chunk.len()),
@@ -200,7 +224,7 @@ impl Matcher {
                 .rules
                 .matches(text)
                 .iter()
-                .find(|m| self.schemes.contains_key(&m.rule.0))
+                .find(|m| watch.schemes.contains(&m.rule.0))
                 .map(|m| (m.rule.0, negative_hits(text)));
             out.posts.push(Screened {
                 published_at: post.published_at.unwrap_or(now),
@@ -216,14 +240,23 @@ impl Matcher {
 /// New events of a batch in the grouper's terms, until the store has named them.
 #[derive(Debug, Default)]
 pub struct PendingEvents {
-    ids: Vec<EventId>,
+    ids: Vec<(EventId, UnitId)>,
 }
 
 /// The single-pass event grouper with the mapping from its events to the stored ones.
 /// Posts are grouped in arrival order, so one grouper serves one database at a time.
+///
+/// The index clusters similar posts whatever scheme matched them; a cluster holds one
+/// stored event per unit, so posts matched for one unit never grow another unit's event.
+/// A cluster that posts of several units reached describes none of them: each unit's
+/// event then takes its headline and growth from its own posts.
 pub struct Grouper {
     index: EventIndex,
-    stored: HashMap<EventId, i64>,
+    stored: HashMap<(EventId, UnitId), i64>,
+    /// The unit whose posts started each open cluster.
+    first_unit: HashMap<EventId, UnitId>,
+    /// Clusters that posts of more than one unit reached.
+    mixed: HashSet<EventId>,
 }
 
 impl Default for Grouper {
@@ -237,6 +270,8 @@ impl Grouper {
         Grouper {
             index: EventIndex::new(EventConfig::default()),
             stored: HashMap::new(),
+            first_unit: HashMap::new(),
+            mixed: HashSet::new(),
         }
     }
 
@@ -246,10 +281,21 @@ impl Grouper {
         Duration::hours(EventConfig::default().decay_hours)
     }
 
-    /// Feeds a stored post of a stored event back in (oldest first).
-    pub fn replay(&mut self, event_id: i64, post: &Post, at: DateTime<Utc>) {
+    /// Feeds a stored post of a stored event of `unit` back in (oldest first).
+    pub fn replay(&mut self, event_id: i64, unit: UnitId, post: &Post, at: DateTime<Utc>) {
         let idx = self.index.assign_at(post, at);
-        self.stored.insert(idx, event_id);
+        self.joined(idx, unit);
+        self.stored.insert((idx, unit), event_id);
+    }
+
+    /// Notes that a post of `unit` joined cluster `idx`; whether the cluster is the unit's
+    /// alone.
+    fn joined(&mut self, idx: EventId, unit: UnitId) -> bool {
+        let first = *self.first_unit.entry(idx).or_insert(unit);
+        if first != unit {
+            self.mixed.insert(idx);
+        }
+        !self.mixed.contains(&idx)
     }
 
     /// Groups the matched posts of a screened chunk that the store does not have yet
@@ -269,7 +315,7 @@ impl Grouper {
             duplicates: chunk.repeated,
         };
         let mut pending = PendingEvents::default();
-        let mut slots: HashMap<EventId, (EventSlot, usize)> = HashMap::new();
+        let mut slots: HashMap<(EventId, UnitId), (EventSlot, usize)> = HashMap::new();
         for s in chunk.posts {
             let Some((scheme_id, negative)) = s.matched else {
                 batch.posts.push(BatchPost {
@@ -286,13 +332,15 @@ impl Grouper {
             }
             let info = matcher.schemes[&scheme_id];
             let idx = self.index.assign_at(&s.post, s.published_at);
-            let (slot, g) = *slots.entry(idx).or_insert_with(|| {
-                let slot = match self.stored.get(&idx) {
+            let alone = self.joined(idx, info.unit);
+            let (slot, g) = *slots.entry((idx, info.unit)).or_insert_with(|| {
+                let slot = match self.stored.get(&(idx, info.unit)) {
                     Some(&id) => EventSlot::Stored(id),
                     None => {
                         let headline = self
                             .index
                             .stats(idx)
+                            .filter(|_| alone)
                             .map(|st| st.headline.clone())
                             .unwrap_or_else(|| s.post.text.chars().take(40).collect());
                         batch.new_events.push(NewEvent {
@@ -301,7 +349,7 @@ impl Grouper {
                             headline,
                             origin_key: s.key.clone(),
                         });
-                        pending.ids.push(idx);
+                        pending.ids.push((idx, info.unit));
                         EventSlot::New(batch.new_events.len() - 1)
                     }
                 };
@@ -332,17 +380,21 @@ impl Grouper {
                 event: Some(slot),
             });
         }
-        for (idx, (_, g)) in &slots {
+        for ((idx, _), (_, g)) in &slots {
             let growth = &mut batch.growth[*g];
             growth.growth_per_hour = self
                 .index
                 .stats(*idx)
+                .filter(|_| !self.mixed.contains(idx))
                 .map_or(growth.posts, |st| st.growth_per_hour as i64);
         }
         // Closed events take no more posts; forgetting them keeps memory bounded by the
         // grouping window.
-        for closed in self.index.take_closed() {
-            self.stored.remove(&closed.id);
+        let closed: HashSet<EventId> = self.index.take_closed().into_iter().map(|c| c.id).collect();
+        if !closed.is_empty() {
+            self.stored.retain(|(idx, _), _| !closed.contains(idx));
+            self.first_unit.retain(|idx, _| !closed.contains(idx));
+            self.mixed.retain(|idx| !closed.contains(idx));
         }
         (batch, pending)
     }
@@ -350,9 +402,9 @@ impl Grouper {
     /// Records the ids the store gave the batch's new events, in their order.
     pub fn confirm(&mut self, pending: PendingEvents, ids: &[i64]) {
         debug_assert_eq!(pending.ids.len(), ids.len());
-        for (idx, id) in pending.ids.into_iter().zip(ids) {
+        for ((idx, unit), id) in pending.ids.into_iter().zip(ids) {
             if self.index.is_open(idx) {
-                self.stored.insert(idx, *id);
+                self.stored.insert((idx, unit), *id);
             }
         }
     }

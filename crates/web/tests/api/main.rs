@@ -11,6 +11,7 @@ mod edges;
 mod excel;
 mod facts;
 mod helpers;
+mod ingest_scope;
 mod hidden;
 mod hostile;
 mod hostile_parsers;
