@@ -138,3 +138,18 @@ fn chained_near_over_a_repetitive_post_answers_promptly() {
         assert!(took < std::time::Duration::from_secs(60), "{rule}: {took:?}");
     }
 }
+
+/// The bound and the single walk of a chain keep what a chain of NEARs means.
+#[test]
+fn chained_near_still_measures_every_link() {
+    use shoutu_text::monitor::{RuleId, RuleSet};
+    let set = RuleSet::compile([(RuleId(1), "拆迁 NEAR/2 补偿 NEAR/2 上访")]).unwrap();
+    assert_eq!(set.matches("拆迁后补偿要上访").len(), 1);
+    assert!(set.matches("拆迁后补偿，一直到今年还没有上访").is_empty());
+    assert!(set.matches("拆迁以后很久才补偿要上访").is_empty());
+    let set = RuleSet::compile([(RuleId(1), "(拆迁 NEAR/2 补偿) & !招聘 | 上访 NEAR/1 (信访 NEAR/1 局)")]).unwrap();
+    assert_eq!(set.matches("拆迁补偿").len(), 1);
+    assert!(set.matches("拆迁补偿招聘").is_empty());
+    assert_eq!(set.matches("上访信访局").len(), 1);
+    assert!(set.matches("上访到了信访局").is_empty());
+}

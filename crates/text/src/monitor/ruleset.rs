@@ -65,17 +65,22 @@ enum Op {
     /// Pops whether each side occurs at all; only if both do, the NEAR subtree
     /// `RuleSet::nears[i]` is walked for distances.
     Near(u32),
+    /// A NEAR inside another NEAR: pops whether each side occurs at all. The outermost
+    /// NEAR measures the distances of the whole chain in one walk, so a chain of k NEARs
+    /// is walked once rather than k times.
+    NearOperand,
 }
 
-fn to_postfix(e: &Expr, patterns: &[u32], ops: &mut Vec<Op>, nears: &mut Vec<Expr>) {
+/// Appends the postfix steps of `e`; `in_near` when `e` is an operand of a NEAR.
+fn to_postfix(e: &Expr, patterns: &[u32], ops: &mut Vec<Op>, nears: &mut Vec<Expr>, in_near: bool) {
     match e {
         Expr::Keyword(k) => ops.push(Op::Keyword(patterns[*k])),
         Expr::Not(inner) => {
-            to_postfix(inner, patterns, ops, nears);
+            to_postfix(inner, patterns, ops, nears, false);
             ops.push(Op::Not);
         }
         Expr::And(items) | Expr::Or(items) => {
-            items.iter().for_each(|i| to_postfix(i, patterns, ops, nears));
+            items.iter().for_each(|i| to_postfix(i, patterns, ops, nears, in_near));
             let n = items.len() as u32;
             ops.push(if matches!(e, Expr::And(_)) {
                 Op::And(n)
@@ -84,10 +89,14 @@ fn to_postfix(e: &Expr, patterns: &[u32], ops: &mut Vec<Op>, nears: &mut Vec<Exp
             });
         }
         Expr::Near { left, right, .. } => {
-            to_postfix(left, patterns, ops, nears);
-            to_postfix(right, patterns, ops, nears);
-            ops.push(Op::Near(nears.len() as u32));
-            nears.push(e.clone());
+            to_postfix(left, patterns, ops, nears, true);
+            to_postfix(right, patterns, ops, nears, true);
+            if in_near {
+                ops.push(Op::NearOperand);
+            } else {
+                ops.push(Op::Near(nears.len() as u32));
+                nears.push(e.clone());
+            }
         }
     }
 }
@@ -182,7 +191,7 @@ impl RuleSet {
         let mut per_pattern: Vec<Vec<Posting>> = vec![Vec::new(); keywords.len()];
         for (r, rule) in compiled.iter().enumerate() {
             let ops_from = ops.len() as u32;
-            to_postfix(&rule.expr, &rule.patterns, &mut ops, &mut nears);
+            to_postfix(&rule.expr, &rule.patterns, &mut ops, &mut nears, false);
             let posting = Posting {
                 rule: r as u32,
                 ops_from,
@@ -346,6 +355,7 @@ impl RuleSet {
                     stack.truncate(at);
                     any
                 }
+                Op::NearOperand => stack.pop().unwrap_or(false) & stack.pop().unwrap_or(false),
                 Op::Near(i) => {
                     let both = stack.pop().unwrap_or(false) & stack.pop().unwrap_or(false);
                     both && {
