@@ -55,10 +55,16 @@ pub async fn read(mut multipart: Multipart) -> Result<Submission, AppError> {
                 }
             }
             None => {
-                let value = field
-                    .text()
+                let bytes = field
+                    .bytes()
                     .await
                     .map_err(|_| AppError::BadRequest(format!("表单字段「{name}」无法读取")))?;
+                // Browsers send UTF-8; other bytes would be stored as replacement characters.
+                let value = String::from_utf8(bytes.to_vec()).map_err(|_| {
+                    AppError::BadRequest(format!(
+                        "表单字段「{name}」不是 UTF-8 编码（可能来自 GBK/GB18030 等其他编码），未予保存"
+                    ))
+                })?;
                 out.fields.push((name, value));
             }
         }

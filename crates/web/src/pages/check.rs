@@ -94,10 +94,15 @@ async fn read_upload(mut multipart: Multipart) -> Result<Document, AppError> {
                 }
             }
             Some("text") => {
-                pasted = field
-                    .text()
+                let bytes = field
+                    .bytes()
                     .await
                     .map_err(|_| AppError::BadRequest("粘贴的文字无法读取".into()))?;
+                pasted = String::from_utf8(bytes.to_vec()).map_err(|_| {
+                    AppError::BadRequest(
+                        "粘贴的文字不是 UTF-8 编码（可能来自 GBK/GB18030 等其他编码），请重新粘贴".into(),
+                    )
+                })?;
             }
             _ => {}
         }
