@@ -70,6 +70,9 @@ enum Kind {
     Platform,
     Risk,
     Incident,
+    Draft,
+    Member,
+    Scheme,
     /// Kinds without positional fixtures here (rounds, drafts, events, …): a record id that
     /// does not exist, which nobody may reach.
     Absent,
@@ -288,21 +291,21 @@ fn table() -> Vec<Entry> {
         e("/platforms/{id}/inspections", Platform, No, Act(Write)),
         e("/drafts", Plain, Login, Act(Write)).body(UP),
         e("/drafts/new", Plain, Act(Write), No),
-        e("/drafts/{id}", Absent, Login, No),
-        e("/drafts/{id}/submit", Absent, No, Act(Write)),
-        e("/drafts/{id}/approve", Absent, No, Act(Action::Review)),
-        e("/drafts/{id}/return", Absent, No, Act(Action::Review)),
-        e("/drafts/{id}/publish", Absent, No, Act(Action::SignOff)),
-        e("/drafts/{id}/proofread", Absent, No, Act(Write)),
-        e("/drafts/{id}/override", Absent, No, Act(Write)),
+        e("/drafts/{id}", Draft, Login, No),
+        e("/drafts/{id}/submit", Draft, No, Act(Write)),
+        e("/drafts/{id}/approve", Draft, No, Act(Action::Review)),
+        e("/drafts/{id}/return", Draft, No, Act(Action::Review)),
+        e("/drafts/{id}/publish", Draft, No, Act(Action::SignOff)),
+        e("/drafts/{id}/proofread", Draft, No, Act(Write)),
+        e("/drafts/{id}/override", Draft, No, Act(Write)),
         e("/publications", Plain, Login, No),
         e("/publications/export.xlsx", Plain, Login, No),
         e("/publications/{id}/verify", Absent, Login, No),
         e("/reviewers", Plain, Login, Act(ManageUsers)),
         e("/reviewers/{id}/remove", Absent, No, Act(ManageUsers)),
         e("/teams", Plain, Login, Act(Write)),
-        e("/teams/members/{id}/leave", Absent, No, Act(Write)),
-        e("/teams/members/{id}/contributions", Absent, No, Act(Write)),
+        e("/teams/members/{id}/leave", Member, No, Act(Write)),
+        e("/teams/members/{id}/contributions", Member, No, Act(Write)),
         e("/teams/trainings", Plain, No, Act(Write)),
         e("/teams/export.xlsx", Plain, Login, No),
         e("/coverage", Plain, Login, Act(Write)),
@@ -314,7 +317,7 @@ fn table() -> Vec<Entry> {
         e("/opinion/alerts/read", Plain, No, Login),
         e("/opinion/alerts/{id}/incident", Absent, No, Act(Write)),
         e("/opinion/schemes", Plain, Login, Act(Write)),
-        e("/opinion/schemes/{id}", Absent, Act(Write), Act(Write)),
+        e("/opinion/schemes/{id}", Scheme, Login, Act(Write)),
         e("/opinion/settings", Plain, No, Act(ManageUnits)),
         e("/opinion/sources", Plain, Login, Act(ManageUnits)),
         e("/opinion/sources/{id}/token", Absent, No, Act(ManageUnits)),
@@ -518,6 +521,17 @@ async fn fixtures(app: &TestApp, files_dir: &std::path::Path) -> Fixtures {
         .unwrap();
         let incident = store.open_incident(&here, incident).await.unwrap();
         ids.insert((Incident, pos), incident.id);
+        let draft = shoutu_domain::review::NewDraft::parse(unit.id, "矩阵稿件", "矩阵稿件正文。", vec![]).unwrap();
+        // A draft has an author: the position's account drafts it.
+        let author = Scope::new(unit.id, vec![Role::Staff], Some(user.id), "矩阵账户");
+        let draft = store.create_draft(&author, draft, vec![], vec![]).await.unwrap();
+        ids.insert((Draft, pos), draft.id);
+        let member = shoutu_domain::team::NewMember::parse(unit.id, "correspondent", person.id, &day, today).unwrap();
+        let member = store.add_member(&here, member).await.unwrap();
+        ids.insert((Member, pos), member.id);
+        let scheme = shoutu_domain::opinion::scheme::NewScheme::parse(unit.id, "矩阵方案", "矩阵", "1", true).unwrap();
+        let scheme = store.save_scheme(&here, None, scheme).await.unwrap();
+        ids.insert((Scheme, pos), scheme.id);
     }
     // Letter copies held by each position: the county's letter to both towns, town A's to
     // its village.
