@@ -1346,3 +1346,54 @@ async fn login_and_unit_switch_only_ever_redirect_within_the_site() {
         "a page of ours is returned to"
     );
 }
+
+/// Posts pushed by a monitoring system are outside input too: their text is shown with the
+/// rule's hits marked (the one place a template writes HTML it built itself), and their links
+/// must never run script.
+#[tokio::test]
+async fn pushed_posts_with_payloads_are_shown_escaped_and_never_as_script_links() {
+    let (app, clock) = crate::opinion::app_with_monitoring_and(shoutu_web::Config::default()).await;
+    let at = crate::opinion::clock_now(&clock);
+    let lines: Vec<String> = (0..25)
+        .map(|i| {
+            let url = match i % 3 {
+                0 => "javascript:alert(1)".to_string(),
+                1 => format!("https://weibo.example/p/{i}\"><script>x{}#</script>", 3000 + i),
+                _ => format!(" JavaScript:alert({i})"),
+            };
+            serde_json::json!({
+                "id": format!("xss{i}"),
+                "platform": format!("<script>x{}#</script>", 1000 + i),
+                "author": format!("<img src=x onerror=x{}#>", 2000 + i),
+                "url": url,
+                "published_at": (at - chrono::Duration::minutes(50 - i)).to_rfc3339(),
+                "text": format!("河口镇危岩搬迁户<script>x{i}#</script>的补偿款\"'><img src=x onerror=x{i}#>还没到位，又去上访了"),
+            })
+            .to_string()
+        })
+        .collect();
+    let res = crate::opinion::push(&app, crate::opinion::TOKEN, lines.join("\n")).await;
+    assert_eq!(res.status(), StatusCode::OK, "{}", res.text().await.unwrap());
+    let client = app.login("a_admin").await;
+    let seeds: Vec<String> = ["/opinion/events", "/opinion/alerts", "/opinion", "/search?q=补偿"]
+        .iter()
+        .map(|s| (*s).to_string())
+        .collect();
+    let c = crawl(&app, &client, &seeds).await;
+    let mut findings = Vec::new();
+    let shown = check_pages(&c, &Ledger::default(), "a_admin", &mut findings);
+    findings.sort();
+    findings.dedup();
+    assert!(findings.is_empty(), "{}", findings.join("\n"));
+    assert!(shown >= 2, "the pushed posts are shown on only {shown} pages");
+    assert!(
+        c.pages.iter().any(|p| p.url.starts_with("/opinion/events/")),
+        "an event page was reached"
+    );
+    for p in &c.pages {
+        let lower = p.body.to_lowercase();
+        for bad in ["href=\"javascript:", "href=\" javascript:", "href='javascript:"] {
+            assert!(!lower.contains(bad), "{} links to script: {bad}", p.url);
+        }
+    }
+}
