@@ -132,11 +132,11 @@ pub fn opt_date(field: &str, value: Option<&str>) -> Result<Option<chrono::Naive
         Some(v) => {
             let date = chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d")
                 .map_err(|_| AppError::BadRequest(format!("「{field}」应为日期，例如 2026-11-23，收到「{v}」")))?;
-            if !YEARS.contains(&chrono::Datelike::year(&date)) {
+            if !DATE_YEARS.contains(&chrono::Datelike::year(&date)) {
                 return Err(AppError::BadRequest(format!(
                     "「{field}」超出范围：{v}（年份应在 {}–{} 之间）",
-                    YEARS.start(),
-                    YEARS.end()
+                    DATE_YEARS.start(),
+                    DATE_YEARS.end()
                 )));
             }
             Ok(Some(date))
@@ -147,6 +147,10 @@ pub fn opt_date(field: &str, value: Option<&str>) -> Result<Option<chrono::Naive
 /// The years a page, export or archive may cover. Anything outside is a typing slip or a
 /// probe, and dates that far out would not even exist for the calendar code behind them.
 pub const YEARS: std::ops::RangeInclusive<i32> = 2000..=2100;
+
+/// The years a date in a filter may fall in: the store's own "from the start" and "until the
+/// end" bounds (1900-01-01, 9999-12-31) and everything between.
+pub const DATE_YEARS: std::ops::RangeInclusive<i32> = 1900..=9999;
 
 /// The highest page number a list accepts: far beyond any real list, small enough that
 /// offsets computed from it cannot overflow.
@@ -225,7 +229,8 @@ mod tests {
     #[test]
     fn dates_far_out_are_refused() {
         assert!(opt_date("从", Some("2026-05-01")).unwrap().is_some());
-        for v in ["9999-12-31", "1899-12-31", "2101-01-01"] {
+        assert!(opt_date("到", Some("9999-12-31")).unwrap().is_some());
+        for v in ["1899-12-31", "0001-01-01", "1066-10-14"] {
             assert!(
                 message(opt_date("从", Some(v)).unwrap_err()).contains("超出范围"),
                 "{v}"

@@ -30,7 +30,7 @@ async fn malformed_ids_and_unknown_pages_get_chinese_error_pages() {
         ("/people/99999999999999999999", StatusCode::BAD_REQUEST, "无效"),
         ("/people/987654", StatusCode::NOT_FOUND, "未找到"),
         ("/no/such/page", StatusCode::NOT_FOUND, "未找到"),
-        ("/people?page=abc", StatusCode::BAD_REQUEST, "「页码」应为整数"),
+        ("/people?page=abc", StatusCode::BAD_REQUEST, "页码「abc」无效"),
         (
             "/audit?from=2026-13-01",
             StatusCode::BAD_REQUEST,
