@@ -71,7 +71,20 @@ impl PageRequest {
         }
     }
 
+    /// Saturates rather than overflowing: a page number from a URL may be anything.
     pub fn offset(&self) -> i64 {
-        (self.page - 1) * self.per_page
+        (self.page - 1).saturating_mul(self.per_page)
+    }
+}
+
+#[cfg(test)]
+mod page_tests {
+    use super::PageRequest;
+
+    #[test]
+    fn a_page_far_out_gives_an_offset_past_every_row_without_overflow() {
+        assert_eq!(PageRequest::new(Some(3), Some(10)).offset(), 20);
+        assert_eq!(PageRequest::new(Some(i64::MAX), None).offset(), i64::MAX);
+        assert_eq!(PageRequest::new(Some(i64::MIN), None).offset(), 0);
     }
 }

@@ -362,6 +362,9 @@ async fn ids_in_the_path_that_are_not_numbers_answer_in_chinese() {
     ] {
         let (status, page) = app.text(&admin, path).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{path}: {page}");
-        assert!(page.contains("网址中的编号") && page.contains("应为正整数"), "{path}: {page}");
+        assert!(
+            page.contains("网址中的编号") && page.contains("应为正整数"),
+            "{path}: {page}"
+        );
     }
 }
