@@ -586,6 +586,18 @@ mod tests {
         assert!(parse_rule(fits).is_ok(), "{:?}", parse_rule(fits));
     }
 
+    /// Found by the rule fuzzer: a rule using all 32 levels is accepted, and its canonical
+    /// form, which adds a bracket around the `&`, is one level deeper. The canonical form
+    /// is only shown, never stored or parsed again, so this is how it stays.
+    #[test]
+    fn a_rule_at_the_limit_parses_though_its_canonical_form_is_deeper() {
+        let src =
+            "fff&c\u{0}\u{0}\u{0}fb0ffz&!!!!!!!ff&fffz&!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!ff&fffz&!!!!!!!!a补偿\u{8}";
+        let rule = parse_rule(src).unwrap();
+        let e = parse_rule(&rule.to_string()).unwrap_err();
+        assert!(matches!(e, RuleError::TooDeep { .. }), "{e:?}");
+    }
+
     #[test]
     fn repeated_keyword_is_one_keyword() {
         let r = parse_rule("拆迁 & (拆遷 | 补偿)").unwrap();
