@@ -73,6 +73,8 @@ enum Kind {
     Draft,
     Member,
     Scheme,
+    Round,
+    Report,
     /// Kinds without positional fixtures here (rounds, drafts, events, …): a record id that
     /// does not exist, which nobody may reach.
     Absent,
@@ -243,10 +245,10 @@ fn table() -> Vec<Entry> {
         e("/letters/copies/{id}/issue", LetterCopy, No, Act(Write)),
         e("/letters/copies/{id}/sign", LetterCopy, No, Act(Write)).body(UP),
         e("/reports", Plain, Login, Act(Write)),
-        e("/reports/{id}", Absent, Login, No),
-        e("/reports/{id}/prose", Absent, No, Act(Write)),
-        e("/reports/{id}/finalise", Absent, No, Login),
-        e("/reports/{id}/report.docx", Absent, Login, No),
+        e("/reports/{id}", Report, Login, No),
+        e("/reports/{id}/prose", Report, No, Act(Write)),
+        e("/reports/{id}/finalise", Report, No, Either(Write, Action::SignOff)),
+        e("/reports/{id}/report.docx", Report, Login, No),
         e("/reports/{id}/report.pdf", Absent, Login, No),
         e("/requirements", Plain, Login, No),
         e("/requirements/map", Plain, Login, No),
@@ -254,9 +256,9 @@ fn table() -> Vec<Entry> {
         e("/api/check", Plain, No, Login).body(Body::Json),
         e("/assessment", Plain, Login, No),
         e("/assessment/rounds", Plain, No, Act(Score)),
-        e("/assessment/rounds/{id}", Absent, Login, No),
-        e("/assessment/rounds/{id}/recompute", Absent, No, Act(Score)),
-        e("/assessment/rounds/{id}/export.xlsx", Absent, Login, No),
+        e("/assessment/rounds/{id}", Round, Login, No),
+        e("/assessment/rounds/{id}/recompute", Round, No, Act(Score)),
+        e("/assessment/rounds/{id}/export.xlsx", Round, Login, No),
         e("/assessment/rounds/{id}/close", Absent, No, Act(Score)),
         e("/assessment/rounds/{id}/units/{unit}", Absent, Login, No),
         e("/assessment/rounds/{id}/units/{unit}/manual", Absent, No, Act(Score)),
@@ -337,12 +339,24 @@ fn table() -> Vec<Entry> {
     ]
 }
 
+const ROUND_SYSTEM: &str = r#"
+title = "矩阵考核指标"
+
+[[indicator]]
+code = "A"
+name = "现场督查"
+weight = 100
+rule = { kind = "manual" }
+"#;
+
 /// Which positions an actor of town A may see records of, by kind.
 fn visible(kind: Kind, pos: Pos) -> bool {
     match kind {
         Absent => false,
         // Conduct rules bind the units below the one that published them.
         Conduct => pos != Pos::Sibling,
+        // Everything else, rounds included (a round of the county scores town A but is not
+        // for it), is seen from its own unit and the units above.
         _ => matches!(pos, Pos::Own | Pos::Sub),
     }
 }
@@ -532,6 +546,23 @@ async fn fixtures(app: &TestApp, files_dir: &std::path::Path) -> Fixtures {
         let scheme = shoutu_domain::opinion::scheme::NewScheme::parse(unit.id, "矩阵方案", "矩阵", "1", true).unwrap();
         let scheme = store.save_scheme(&here, None, scheme).await.unwrap();
         ids.insert((Scheme, pos), scheme.id);
+        let report = shoutu_domain::report::NewReport {
+            unit_id: unit.id,
+            kind: "annual".into(),
+            period: shoutu_domain::report::ReportPeriod::year(chrono::Datelike::year(&today)),
+            title: "矩阵年度报告".into(),
+        };
+        let report = store.create_report(&author, report).await.unwrap();
+        ids.insert((Report, pos), report.id);
+        // A round run by the position's unit scores the units below it: the assessed side
+        // (a unit below) must not see it, so only the unit's own side does.
+        store
+            .save_indicator_system(&here, unit.id, chrono::Datelike::year(&today), ROUND_SYSTEM)
+            .await
+            .unwrap();
+        let round = shoutu_domain::assessment::NewRound::parse(unit.id, &year, "year", "矩阵考核").unwrap();
+        let round = store.open_round(&here, round).await.unwrap();
+        ids.insert((Round, pos), round.id);
     }
     // Letter copies held by each position: the county's letter to both towns, town A's to
     // its village.
