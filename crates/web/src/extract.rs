@@ -55,11 +55,10 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Form<T> {
         let bytes = axum::body::to_bytes(body, usize::MAX)
             .await
             .map_err(|_| AppError::BadRequest("提交的表单过大，或没有传完整".into()))?;
-        if !urlencoded_is_utf8(&bytes) {
-            return Err(AppError::BadRequest(
-                "表单内容不是 UTF-8 编码（可能来自 GBK/GB18030 等其他编码），未予保存。请在浏览器中重新填写提交。"
-                    .into(),
-            ));
+        if let Some(problem) = urlencoded_problem(&bytes) {
+            return Err(AppError::BadRequest(format!(
+                "表单内容{problem}，未予保存。请在浏览器中重新填写提交。"
+            )));
         }
         let req = Request::from_parts(parts, axum::body::Body::from(bytes));
         axum_extra::extract::Form::<T>::from_request(req, state)
@@ -76,10 +75,10 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Query<T> {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        if !urlencoded_is_utf8(parts.uri.query().unwrap_or("").as_bytes()) {
-            return Err(AppError::BadRequest(
-                "网址参数不是 UTF-8 编码（可能来自 GBK/GB18030 等其他编码），请从页面上的链接或表单重新进入。".into(),
-            ));
+        if let Some(problem) = urlencoded_problem(parts.uri.query().unwrap_or("").as_bytes()) {
+            return Err(AppError::BadRequest(format!(
+                "网址参数{problem}，请从页面上的链接或表单重新进入。"
+            )));
         }
         axum_extra::extract::Query::<T>::from_request_parts(parts, state)
             .await
@@ -88,10 +87,22 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Query<T> {
     }
 }
 
-/// Whether a urlencoded text (`a=1&b=%E5%AD%A6`) decodes to UTF-8. Browsers always send UTF-8;
-/// other bytes (`%FF`, GB18030 sent as if it were UTF-8) would otherwise be stored silently as
-/// replacement characters. `&`, `=` and `+` are ASCII, so the whole text can be checked at once.
-fn urlencoded_is_utf8(raw: &[u8]) -> bool {
+/// Text that is not UTF-8. Browsers always send UTF-8; other bytes (`%FF`, GB18030 sent as if
+/// it were UTF-8) would otherwise be stored silently as replacement characters.
+pub(crate) const NOT_UTF8: &str = "不是 UTF-8 编码（可能来自 GBK/GB18030 等其他编码）";
+
+/// Text with control characters other than tab and line breaks: nobody types them, and NUL
+/// cannot even be stored in PostgreSQL.
+pub(crate) const CONTROLS: &str = "含有不可见的控制字符（如 NUL），无法保存";
+
+/// Whether a text holds control characters other than tab and line breaks.
+pub(crate) fn has_controls(text: &str) -> bool {
+    text.chars().any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+}
+
+/// What is wrong with a urlencoded text (`a=1&b=%E5%AD%A6`), if anything: [`NOT_UTF8`] or
+/// [`CONTROLS`]. `&`, `=` and `+` are ASCII, so the whole text can be checked at once.
+fn urlencoded_problem(raw: &[u8]) -> Option<&'static str> {
     let hex = |b: u8| (b as char).to_digit(16).map(|d| d as u8);
     let mut decoded = Vec::with_capacity(raw.len());
     let mut i = 0;
@@ -111,7 +122,11 @@ fn urlencoded_is_utf8(raw: &[u8]) -> bool {
             }
         }
     }
-    std::str::from_utf8(&decoded).is_ok()
+    match std::str::from_utf8(&decoded) {
+        Err(_) => Some(NOT_UTF8),
+        Ok(text) if has_controls(text) => Some(CONTROLS),
+        Ok(_) => None,
+    }
 }
 
 /// An optional whole number typed by a user or carried in a URL: empty means absent.

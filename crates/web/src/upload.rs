@@ -2,6 +2,7 @@
 //! body limit) so that everything is validated before anything is stored.
 
 use crate::error::AppError;
+use crate::extract::{CONTROLS, NOT_UTF8, has_controls};
 use axum::extract::Multipart;
 
 pub struct Upload {
@@ -60,11 +61,11 @@ pub async fn read(mut multipart: Multipart) -> Result<Submission, AppError> {
                     .await
                     .map_err(|_| AppError::BadRequest(format!("表单字段「{name}」无法读取")))?;
                 // Browsers send UTF-8; other bytes would be stored as replacement characters.
-                let value = String::from_utf8(bytes.to_vec()).map_err(|_| {
-                    AppError::BadRequest(format!(
-                        "表单字段「{name}」不是 UTF-8 编码（可能来自 GBK/GB18030 等其他编码），未予保存"
-                    ))
-                })?;
+                let value = String::from_utf8(bytes.to_vec())
+                    .map_err(|_| AppError::BadRequest(format!("表单字段「{name}」{NOT_UTF8}，未予保存")))?;
+                if has_controls(&value) {
+                    return Err(AppError::BadRequest(format!("表单字段「{name}」{CONTROLS}")));
+                }
                 out.fields.push((name, value));
             }
         }
