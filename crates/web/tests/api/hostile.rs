@@ -1377,7 +1377,7 @@ async fn pushed_posts_with_payloads_are_shown_escaped_and_never_as_script_links(
                 "author": format!("<img src=x onerror=x{}#>", 2000 + i),
                 "url": url,
                 "published_at": (at - chrono::Duration::minutes(50 - i)).to_rfc3339(),
-                "text": format!("河口镇危岩搬迁户<script>x{i}#</script>的补偿款\"'><img src=x onerror=x{i}#>还没到位，又去上访了"),
+                "text": format!("河口镇危岩搬迁户<script>x{i}#</script>的补偿款\"'><img src=x onerror=x{i}#>还没到位，又去上访了\u{0}\u{1b}"),
             })
             .to_string()
         })
