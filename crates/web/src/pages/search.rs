@@ -99,6 +99,9 @@ pub async fn page(
             })
             .map_err(|e| AppError::Internal(e.to_string()))?;
         for hit in &hits.hits {
+            if !shown_to(&state, &auth, hit).await? {
+                continue;
+            }
             let id: i64 = hit.id.parse().unwrap_or_default();
             let (href, context) = match &hit.parent {
                 Some((parent_kind, parent_id)) => (
@@ -163,4 +166,31 @@ pub async fn page(
         pager,
         stale,
     })
+}
+
+/// Records about a unit but not for it (an unannounced inspection before its visit, an
+/// assessor's scores and evidence) are indexed under the unit they are for, but entries
+/// written before that rule still carry the unit they are about. A hit of such a kind is
+/// shown only when the store, which holds the visibility rules, shows the record itself.
+async fn shown_to(state: &AppState, auth: &Auth, hit: &shoutu_report::search::Hit) -> Result<bool, AppError> {
+    let Ok(id) = hit.id.parse::<i64>() else {
+        return Ok(false);
+    };
+    let scope = &auth.scope;
+    let found = match hit.kind.as_str() {
+        "inspection" => state.store.inspection(scope, id).await.map(|_| ()),
+        "inspection_finding" => state.store.finding_inspection(scope, id).await.map(|_| ()),
+        "assessment_score" | "assessment_round" => state.store.round(scope, id).await.map(|_| ()),
+        "attachment" => state
+            .store
+            .attachment(scope, shoutu_domain::attachment::AttachmentId(id))
+            .await
+            .map(|_| ()),
+        _ => return Ok(true),
+    };
+    match found {
+        Ok(()) => Ok(true),
+        Err(shoutu_store::StoreError::NotFound | shoutu_store::StoreError::Forbidden) => Ok(false),
+        Err(e) => Err(e.into()),
+    }
 }
