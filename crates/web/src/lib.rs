@@ -155,9 +155,9 @@ pub fn router(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(FORM_BODY_LIMIT))
         .merge(assets)
         .fallback(pages::not_found)
-        .layer(middleware::from_fn_with_state(state.clone(), security::headers))
         // A handler that panics answers a Chinese 500 page rather than dropping the connection.
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(error::panic_page))
+        .layer(middleware::from_fn_with_state(state.clone(), security::headers))
         .with_state(state)
 }
 
