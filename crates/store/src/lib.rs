@@ -205,12 +205,8 @@ pub trait Store:
     /// same statement: once more than `threshold` attempts in a row are unresolved the account
     /// locks for `lock_for`. The caller checks no password while `locked_until` lies ahead.
     /// An expired lock starts the count afresh; a successful login clears it.
-    async fn count_login_attempt(
-        &self,
-        id: UserId,
-        threshold: i64,
-        lock_for: chrono::Duration,
-    ) -> Result<LoginFailure>;
+    async fn count_login_attempt(&self, id: UserId, threshold: i64, lock_for: chrono::Duration)
+    -> Result<LoginFailure>;
     /// The password of a counted attempt was wrong: audited, and once `threshold` attempts in
     /// a row have failed the account locks for `lock_for`.
     async fn record_login_failure(

@@ -199,7 +199,11 @@ async fn repeated_login_failures_lock_the_account_and_success_clears_the_count()
             .count_login_attempt(user.id, 5, Duration::minutes(15))
             .await
             .unwrap();
-        assert_eq!((counted.failed_logins, counted.locked_until), (5, None), "the fifth is still checked");
+        assert_eq!(
+            (counted.failed_logins, counted.locked_until),
+            (5, None),
+            "the fifth is still checked"
+        );
         let r = f
             .store
             .record_login_failure(user.id, 5, Duration::minutes(15))

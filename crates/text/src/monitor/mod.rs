@@ -21,6 +21,8 @@ pub mod ruleset;
 pub use event::{EventConfig, EventId, EventIndex, EventStats, Fingerprint};
 pub use ingest::{IngestError, IngestIssue, IngestReport, Post, PostFormat, parse_posts};
 pub use normalize::{Normalized, fold_char, normalize};
-pub use pipeline::{Grouper, Matcher, PendingEvents, ScreenedChunk, Watch, negative_hits, parse_scheme, risk_point_for};
+pub use pipeline::{
+    Grouper, Matcher, PendingEvents, ScreenedChunk, Watch, negative_hits, parse_scheme, risk_point_for,
+};
 pub use rule::{Expected, Rule, RuleError, parse_rule};
 pub use ruleset::{CompileError, MatchScratch, RuleId, RuleMatch, RuleSet};
