@@ -1871,6 +1871,11 @@ macro_rules! impl_store {
                     "activity" => Some("SELECT unit_id FROM activities WHERE id = $1"),
                     "letter_copy" => Some("SELECT unit_id FROM letter_copies WHERE id = $1"),
                     "task" => Some("SELECT unit_id FROM tasks WHERE id = $1"),
+                    // Evidence of a 舆情 handling step belongs to the incident's unit.
+                    "opinion_step" => Some(
+                        "SELECT i.unit_id FROM opinion_steps s JOIN opinion_incidents i ON i.id = s.incident_id \
+                         WHERE s.id = $1",
+                    ),
                     _ => None,
                 };
                 let owner: Option<(i64,)> = match owner_sql {
