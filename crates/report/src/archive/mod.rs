@@ -86,6 +86,22 @@ pub(crate) struct Section {
 }
 
 /// Writes the archive; `progress(done, total)` after each file.
+/// `path`, or `stem (2).ext`, `stem (3).ext`, … when an earlier entry took it.
+fn unique_path(path: String, used: &mut std::collections::HashSet<String>) -> String {
+    if used.insert(path.clone()) {
+        return path;
+    }
+    let file_start = path.rfind('/').map_or(0, |i| i + 1);
+    let (stem, ext) = match path[file_start..].rfind('.') {
+        Some(dot) if dot > 0 => path.split_at(file_start + dot),
+        _ => (path.as_str(), ""),
+    };
+    (2..)
+        .map(|n| format!("{stem} ({n}){ext}"))
+        .find(|candidate| used.insert(candidate.clone()))
+        .expect("some number is free")
+}
+
 pub fn write_archive<W: Write + Seek>(
     out: W,
     contents: &ArchiveContents,
@@ -96,6 +112,9 @@ pub fn write_archive<W: Write + Seek>(
     let stored = SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
     let mut manifest: Vec<(String, String)> = Vec::new();
     let mut summary = ArchiveSummary::default();
+    // Two files may carry the same name (two scans called 扫描件.pdf on one record the same
+    // day): each gets a path of its own, or the zip refuses the second.
+    let mut used = std::collections::HashSet::new();
     let total = 3 + contents.reports.len() as u64 + contents.attachments.len() as u64;
     let mut done = 0u64;
     let mut put = |zip: &mut zip::ZipWriter<W>,
@@ -130,7 +149,7 @@ pub fn write_archive<W: Write + Seek>(
 
     let mut reports = Vec::new();
     for (name, bytes) in &contents.reports {
-        let path = format!("报告/{}", sanitize_file_name(name));
+        let path = unique_path(format!("报告/{}", sanitize_file_name(name)), &mut used);
         put(&mut zip, &path, bytes, true, &mut summary)?;
         reports.push(Listed {
             path,
@@ -148,7 +167,10 @@ pub fn write_archive<W: Write + Seek>(
     let mut by_category: Vec<Section> = Vec::new();
     for a in &contents.attachments {
         let name = format!("{}_{}_{}", a.date.format("%Y-%m-%d"), a.record_id, a.original_name);
-        let path = format!("附件/{}/{}", sanitize_file_name(&a.category), sanitize_file_name(&name));
+        let path = unique_path(
+            format!("附件/{}/{}", sanitize_file_name(&a.category), sanitize_file_name(&name)),
+            &mut used,
+        );
         let listed = match &a.bytes {
             Ok(bytes) => {
                 // Photos and PDFs are compressed already.
@@ -256,5 +278,38 @@ mod tests {
         assert!(!html.contains("<script"));
         assert!(html.contains("2025年度报告.docx"));
         assert!(html.contains("缺失"), "a missing file is shown as missing");
+    }
+
+    #[test]
+    fn two_files_of_one_name_on_one_record_both_go_into_the_archive() {
+        let scan = |bytes: Vec<u8>| ArchiveAttachment {
+            category: "工作台账".into(),
+            date: NaiveDate::from_ymd_opt(2025, 3, 8).unwrap(),
+            record_id: 12,
+            original_name: "扫描件.pdf".into(),
+            bytes: Ok(bytes),
+        };
+        let contents = ArchiveContents {
+            unit_name: "河口镇".into(),
+            unit_code: "YL-01".into(),
+            year: 2025,
+            generated_at: "2026-01-05 09:00".into(),
+            ledgers_xlsx: b"xlsx".to_vec(),
+            reports: Vec::new(),
+            attachments: vec![scan(vec![1]), scan(vec![2]), scan(vec![3])],
+        };
+        let mut out = std::io::Cursor::new(Vec::new());
+        write_archive(&mut out, &contents, &mut |_, _| {}).unwrap();
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(out.into_inner())).unwrap();
+        let names: Vec<String> = (0..zip.len())
+            .map(|i| zip.by_index(i).unwrap().name().unwrap().to_string())
+            .collect();
+        for want in [
+            "附件/工作台账/2025-03-08_12_扫描件.pdf",
+            "附件/工作台账/2025-03-08_12_扫描件 (2).pdf",
+            "附件/工作台账/2025-03-08_12_扫描件 (3).pdf",
+        ] {
+            assert!(names.iter().any(|n| n == want), "{want} missing from {names:?}");
+        }
     }
 }
