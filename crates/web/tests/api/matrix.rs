@@ -315,10 +315,16 @@ fn table() -> Vec<Entry> {
         e("/assessment/rounds/{id}", Round, Login, No),
         e("/assessment/rounds/{id}/recompute", Round, No, Act(Score)).strict(&[]),
         e("/assessment/rounds/{id}/export.xlsx", Round, Login, No),
-        e("/assessment/rounds/{id}/close", Absent, No, Act(Score)),
-        e("/assessment/rounds/{id}/units/{unit}", Absent, Login, No),
-        e("/assessment/rounds/{id}/units/{unit}/manual", Absent, No, Act(Score)),
-        e("/assessment/rounds/{id}/units/{unit}/evidence", Absent, No, Act(Score)).body(UP),
+        // `{unit}` here is a unit the position's round scores (town A itself in the county's).
+        e("/assessment/rounds/{id}/units/{unit}", Round, Login, No),
+        e("/assessment/rounds/{id}/units/{unit}/manual", Round, No, Act(Score)).strict(&[
+            ("code", "A"),
+            ("score", "80"),
+            ("reason", "矩阵现场督查"),
+        ]),
+        e("/assessment/rounds/{id}/units/{unit}/evidence", Round, No, Act(Score)).strict_upload(&[]),
+        // After the sheets: a closed round takes no more scores.
+        e("/assessment/rounds/{id}/close", Round, No, Act(Score)).strict(&[]),
         e("/assessment/indicators", Plain, Login, Act(Score)),
         e("/assessment/indicators/item", Plain, No, Act(Score)),
         e("/assessment/indicators/import", Plain, No, Act(Score)).body(UP),
@@ -483,6 +489,8 @@ struct Fixtures {
     people: HashMap<Pos, i64>,
     /// The letter each position's letter copy belongs to.
     letters: HashMap<Pos, i64>,
+    /// A unit each position's round scores, for the round's per-unit routes.
+    scored: HashMap<Pos, i64>,
 }
 
 async fn fixtures(app: &TestApp, files_dir: &std::path::Path) -> Fixtures {
@@ -718,11 +726,17 @@ async fn fixtures(app: &TestApp, files_dir: &std::path::Path) -> Fixtures {
         ids.insert((LetterCopy, pos), copy.id);
         letters.insert(pos, letter);
     }
+    let scored = HashMap::from([
+        (Pos::Own, village_a.id.0),
+        (Pos::Sibling, village_b.id.0),
+        (Pos::Parent, app.town_a.id.0),
+    ]);
     Fixtures {
         ids,
         units,
         people,
         letters,
+        scored,
     }
 }
 
@@ -919,6 +933,15 @@ async fn every_route_answers_every_role_in_every_position_as_the_rules_say() {
             };
             let Some(id) = id else { continue };
             let unit = pos.map_or(app.town_a.id.0, |p| fx.units[&p]);
+            // A round's per-unit routes name a unit the round scores (none in a village's).
+            let path_unit = match pos {
+                Some(p) if entry.kind == Round => match fx.scored.get(&p) {
+                    Some(u) => *u,
+                    None if entry.path.contains("{unit}") => continue,
+                    None => unit,
+                },
+                _ => unit,
+            };
             let person = pos.map_or(fx.people[&Pos::Own], |p| fx.people[&p]);
             let letter = pos.and_then(|p| fx.letters.get(&p)).copied().unwrap_or(999_999);
             let values = Values {
@@ -931,7 +954,7 @@ async fn every_route_answers_every_role_in_every_position_as_the_rules_say() {
             let path = entry
                 .path
                 .replace("{id}", &id.to_string())
-                .replace("{unit}", &unit.to_string())
+                .replace("{unit}", &path_unit.to_string())
                 .replace("{module}", "zeren")
                 .replace("{*path}", "app.css");
             for actor in &actors {
