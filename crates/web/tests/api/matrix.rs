@@ -66,6 +66,7 @@ enum Kind {
     Letter,
     LetterCopy,
     Inspection,
+    Finding,
     Rectification,
     Platform,
     Risk,
@@ -117,6 +118,8 @@ struct Entry {
     logout: bool,
     /// Where a POST may act, when narrower than where the record is seen.
     acts_on: &'static [Pos],
+    /// A GET that succeeds by sending on to the record's page (a link target).
+    redirects: bool,
 }
 
 const fn e(path: &'static str, kind: Kind, get: Need, post: Need) -> Entry {
@@ -131,6 +134,7 @@ const fn e(path: &'static str, kind: Kind, get: Need, post: Need) -> Entry {
         query: "",
         logout: false,
         acts_on: &[],
+        redirects: false,
     }
 }
 
@@ -151,6 +155,10 @@ impl Entry {
     }
     const fn acts_on(mut self, positions: &'static [Pos]) -> Entry {
         self.acts_on = positions;
+        self
+    }
+    const fn redirects(mut self) -> Entry {
+        self.redirects = true;
         self
     }
     const fn fresh(mut self) -> Entry {
@@ -351,7 +359,7 @@ fn table() -> Vec<Entry> {
                 ("required_evidence", "照片"),
             ])
             .acts_on(&[Pos::Sub]),
-        e("/inspections/findings/{id}", Absent, Login, No),
+        e("/inspections/findings/{id}", Finding, Login, No).redirects(),
         e("/rectifications", UnitField, Login, Act(Score)).strict(&[
             ("owner", "{unit}"),
             ("source", "activity"),
@@ -618,6 +626,22 @@ async fn fixtures(app: &TestApp, files_dir: &std::path::Path) -> Fixtures {
                 let visit = shoutu_domain::inspection::Visit::parse(&day, "矩阵督查记录", today).unwrap();
                 store.record_visit(&above, inspection.id, visit).await.unwrap();
             }
+            // A finding from a visited inspection of the position's unit, by the unit above.
+            let checked = store
+                .create_inspection(
+                    &above,
+                    NewInspection::parse(unit.id, "routine", &day, "矩阵督查（已查）").unwrap(),
+                )
+                .await
+                .unwrap();
+            let visit = shoutu_domain::inspection::Visit::parse(&day, "矩阵督查记录", today).unwrap();
+            store.record_visit(&above, checked.id, visit).await.unwrap();
+            let finding = shoutu_domain::inspection::NewFinding::parse("责任落实", "minor", "矩阵问题").unwrap();
+            let finding = store
+                .add_finding(&above, checked.id, finding, "矩阵措施", today, "照片")
+                .await
+                .unwrap();
+            ids.insert((Finding, pos), finding.id);
             let item =
                 NewRectification::parse(unit.id, Source::Meeting, 0, "矩阵整改", "措施", &day, "照片", today).unwrap();
             let item = store.create_rectification(&above, item).await.unwrap();
@@ -1051,6 +1075,7 @@ async fn every_route_answers_every_role_in_every_position_as_the_rules_say() {
                     let good = match want {
                         Expect::Fine => !status.is_server_error(),
                         Expect::Login => to_login || matches!(status.as_u16(), 401 | 403),
+                        Expect::Ok if entry.redirects => status == StatusCode::SEE_OTHER && !to_login,
                         Expect::Ok => status == StatusCode::OK,
                         Expect::Denied if method == "GET" || entry.strict => refused,
                         Expect::Denied => not_done,
