@@ -73,6 +73,8 @@ enum Kind {
     Incident,
     Draft,
     Member,
+    /// A reviewer assignment (审核人) of the unit.
+    Assignment,
     Scheme,
     Round,
     Report,
@@ -410,7 +412,8 @@ fn table() -> Vec<Entry> {
         e("/publications/export.xlsx", Plain, Login, No),
         e("/publications/{id}/verify", Absent, Login, No),
         e("/reviewers", Plain, Login, Act(ManageUsers)),
-        e("/reviewers/{id}/remove", Absent, No, Act(ManageUsers)),
+        // The first permitted removal wins; later ones find nothing (404), so not strict.
+        e("/reviewers/{id}/remove", Assignment, No, Act(ManageUsers)),
         e("/teams", UnitField, Login, Act(Write)).strict(&[
             ("unit", "{unit}"),
             ("kind", "commentator"),
@@ -577,6 +580,28 @@ async fn fixtures(app: &TestApp, files_dir: &std::path::Path) -> Fixtures {
             .await
             .unwrap();
         ids.insert((User, pos), user.id.0);
+        let reviewer = store
+            .create_person(&here, NewPerson::parse(unit.id, "矩阵审核人", "干事", "", 0).unwrap())
+            .await
+            .unwrap();
+        let reviewer = store
+            .create_user(
+                &here,
+                NewUser {
+                    username: format!("matrix_rev_{:?}", pos).to_lowercase(),
+                    person_id: reviewer.id,
+                    roles: vec![Role::Reviewer],
+                    password_hash: hash.clone(),
+                    must_change_password: false,
+                },
+            )
+            .await
+            .unwrap();
+        let assignment = store
+            .assign_reviewer(&here, unit.id, shoutu_domain::review::Stage::First, reviewer.id)
+            .await
+            .unwrap();
+        ids.insert((Assignment, pos), assignment.id);
         let input = ActivityInput {
             date: &day,
             topic: "矩阵测试会议",
