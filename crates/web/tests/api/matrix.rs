@@ -235,7 +235,13 @@ fn table() -> Vec<Entry> {
             ("sort_order", "0"),
         ]),
         e("/units/new", Plain, Act(ManageUnits), No),
-        e("/units/{id}", Unit, Login, Act(ManageUnits)),
+        e("/units/{id}", Unit, Login, Act(ManageUnits)).strict(&[
+            ("kind", "{kind}"),
+            ("name", "矩阵单位{unit}"),
+            ("short_name", ""),
+            ("code", "M{unit}E"),
+            ("sort_order", "0"),
+        ]),
         e("/units/{id}/edit", Unit, Act(ManageUnits), No),
         e("/units/{id}/move", Unit, No, Act(ManageUnits)),
         e("/people", UnitField, Login, Act(Write)).strict(&[
@@ -500,6 +506,8 @@ struct Fixtures {
     people: HashMap<Pos, i64>,
     /// The letter each position's letter copy belongs to.
     letters: HashMap<Pos, i64>,
+    /// The kind code of each position's unit.
+    kinds: HashMap<Pos, &'static str>,
     /// A unit each position's round scores, for the round's per-unit routes.
     scored: HashMap<Pos, i64>,
 }
@@ -551,10 +559,12 @@ async fn fixtures(app: &TestApp, files_dir: &std::path::Path) -> Fixtures {
     let mut units = HashMap::new();
     let mut people = HashMap::new();
     let mut letters = HashMap::new();
+    let mut kinds = HashMap::new();
     for pos in POSITIONS {
         let unit = unit_of(pos);
         let here = Scope::console(unit.id);
         units.insert(pos, unit.id.0);
+        kinds.insert(pos, unit.kind.code());
         ids.insert((Unit, pos), unit.id.0);
         let person = store
             .create_person(&here, NewPerson::parse(unit.id, "矩阵人员", "干事", "", 0).unwrap())
@@ -785,6 +795,7 @@ async fn fixtures(app: &TestApp, files_dir: &std::path::Path) -> Fixtures {
         units,
         people,
         letters,
+        kinds,
         scored,
     }
 }
@@ -869,6 +880,7 @@ struct Values {
     person: i64,
     own_person: i64,
     own_unit: i64,
+    kind: &'static str,
     letter: i64,
 }
 
@@ -878,6 +890,7 @@ fn fill(template: &str, v: &Values) -> String {
         .replace("{person}", &v.person.to_string())
         .replace("{own_person}", &v.own_person.to_string())
         .replace("{own_unit}", &v.own_unit.to_string())
+        .replace("{kind}", v.kind)
         .replace("{letter}", &v.letter.to_string())
         .replace("{today}", &crate::helpers::today().to_string())
 }
@@ -998,6 +1011,7 @@ async fn every_route_answers_every_role_in_every_position_as_the_rules_say() {
                 person,
                 own_person: fx.people[&Pos::Own],
                 own_unit: fx.units[&Pos::Own],
+                kind: pos.map_or("town", |p| fx.kinds[&p]),
                 letter,
             };
             let path = entry
