@@ -461,7 +461,7 @@ fn table() -> Vec<Entry> {
             ("assignee", "王"),
             ("note", "矩阵研判"),
         ]),
-        e("/opinion/incidents/{id}/plan", Incident, No, Act(Write)),
+        e("/opinion/incidents/{id}/plan", Incident, No, Act(Write)).strict(&[("plan", "{plan}")]),
         e("/opinion/incidents/{id}/checklist", Incident, No, Act(Write)),
         e("/opinion/plans", Plain, Login, Act(Write)),
         e("/opinion/risks", Plain, Login, Act(Write)),
@@ -506,6 +506,8 @@ struct Fixtures {
     people: HashMap<Pos, i64>,
     /// The letter each position's letter copy belongs to.
     letters: HashMap<Pos, i64>,
+    /// A 舆情 contingency plan (处置预案) of each position's unit.
+    plans: HashMap<Pos, i64>,
     /// The kind code of each position's unit.
     kinds: HashMap<Pos, &'static str>,
     /// A unit each position's round scores, for the round's per-unit routes.
@@ -560,11 +562,15 @@ async fn fixtures(app: &TestApp, files_dir: &std::path::Path) -> Fixtures {
     let mut people = HashMap::new();
     let mut letters = HashMap::new();
     let mut kinds = HashMap::new();
+    let mut plans = HashMap::new();
     for pos in POSITIONS {
         let unit = unit_of(pos);
         let here = Scope::console(unit.id);
         units.insert(pos, unit.id.0);
         kinds.insert(pos, unit.kind.code());
+        let plan =
+            shoutu_domain::opinion::NewContingencyPlan::parse(unit.id, "矩阵预案", "核实情况\n发布回应").unwrap();
+        plans.insert(pos, store.create_plan(&here, plan).await.unwrap().id);
         ids.insert((Unit, pos), unit.id.0);
         let person = store
             .create_person(&here, NewPerson::parse(unit.id, "矩阵人员", "干事", "", 0).unwrap())
@@ -795,6 +801,7 @@ async fn fixtures(app: &TestApp, files_dir: &std::path::Path) -> Fixtures {
         units,
         people,
         letters,
+        plans,
         kinds,
         scored,
     }
@@ -881,6 +888,7 @@ struct Values {
     own_person: i64,
     own_unit: i64,
     kind: &'static str,
+    plan: i64,
     letter: i64,
 }
 
@@ -891,6 +899,7 @@ fn fill(template: &str, v: &Values) -> String {
         .replace("{own_person}", &v.own_person.to_string())
         .replace("{own_unit}", &v.own_unit.to_string())
         .replace("{kind}", v.kind)
+        .replace("{plan}", &v.plan.to_string())
         .replace("{letter}", &v.letter.to_string())
         .replace("{today}", &crate::helpers::today().to_string())
 }
@@ -1012,6 +1021,7 @@ async fn every_route_answers_every_role_in_every_position_as_the_rules_say() {
                 own_person: fx.people[&Pos::Own],
                 own_unit: fx.units[&Pos::Own],
                 kind: pos.map_or("town", |p| fx.kinds[&p]),
+                plan: fx.plans[&pos.unwrap_or(Pos::Own)],
                 letter,
             };
             let path = entry
