@@ -290,3 +290,48 @@ async fn a_scheme_saved_between_pushes_is_matched_by_the_next_push() {
     let after: serde_json::Value = push(&app, TOKEN, line("q2")).await.json().await.unwrap();
     assert_eq!((after["new"].as_i64(), after["matched"].as_i64()), (Some(1), Some(1)));
 }
+
+/// A handling step with evidence keeps the file: the store knew no owner for a step's
+/// attachments and answered 404 after the step was saved, losing the evidence.
+#[tokio::test]
+async fn a_handling_step_keeps_its_evidence() {
+    use shoutu_domain::opinion::{DeadlinePolicy, NewIncident};
+    let app = crate::helpers::spawn_app().await;
+    let incident = NewIncident::parse(
+        app.town_a.id,
+        "河口镇网传停水",
+        "",
+        "major",
+        Utc::now(),
+        "王",
+        None,
+        &DeadlinePolicy::defaults(),
+    )
+    .unwrap();
+    let incident = app
+        .store
+        .open_incident(&Scope::console(app.town_a.id), incident)
+        .await
+        .unwrap();
+    let staff = app.login("a_staff").await;
+    let token = crate::helpers::csrf_of(&app.text(&staff, "/account/password").await.1);
+    let form = reqwest::multipart::Form::new()
+        .text("stage", "assessed")
+        .text("assignee", "王")
+        .text("note", "已核实")
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(b"%PDF-1.4\n%evidence\n".to_vec()).file_name("研判佐证.pdf"),
+        );
+    let res = staff
+        .post(app.url(&format!("/opinion/incidents/{}/steps?_csrf={token}", incident.id)))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let (status, page) = app.text(&staff, &format!("/opinion/incidents/{}", incident.id)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("已核实"), "{page}");
+    assert!(page.contains("研判佐证.pdf"), "the step's evidence is listed: {page}");
+}
