@@ -75,6 +75,8 @@ enum Kind {
     Member,
     /// A reviewer assignment (审核人) of the unit.
     Assignment,
+    /// A 舆情 monitoring source of the unit.
+    Source,
     Scheme,
     Round,
     Report,
@@ -452,7 +454,7 @@ fn table() -> Vec<Entry> {
         ]),
         e("/opinion/settings", Plain, No, Act(ManageUnits)),
         e("/opinion/sources", Plain, Login, Act(ManageUnits)),
-        e("/opinion/sources/{id}/token", Absent, No, Act(ManageUnits)),
+        e("/opinion/sources/{id}/token", Source, No, Act(ManageUnits)).strict(&[]),
         e("/opinion/incidents", Plain, Login, Act(Write)),
         e("/opinion/incidents/new", Plain, Act(Write), No),
         e("/opinion/incidents/{id}", Incident, Login, No),
@@ -618,6 +620,14 @@ async fn fixtures(app: &TestApp, files_dir: &std::path::Path) -> Fixtures {
             .await
             .unwrap();
         ids.insert((Assignment, pos), assignment.id);
+        let source = store
+            .create_source(
+                &here,
+                shoutu_store::NewSource::parse(unit.id, &format!("矩阵监测源{pos:?}"), "综合").unwrap(),
+            )
+            .await
+            .unwrap();
+        ids.insert((Source, pos), source.id);
         let input = ActivityInput {
             date: &day,
             topic: "矩阵测试会议",
