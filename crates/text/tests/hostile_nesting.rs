@@ -155,3 +155,22 @@ fn chained_near_still_measures_every_link() {
     assert_eq!(set.matches("上访信访局").len(), 1);
     assert!(set.matches("上访到了信访局").is_empty());
 }
+
+/// PostgreSQL refuses a NUL in text, so one pushed post carrying `\u0000` failed the whole
+/// push with a 500 there; control characters are dropped as the posts are read.
+#[test]
+fn control_characters_in_pushed_posts_are_dropped_as_they_are_read() {
+    let line = serde_json::json!({
+        "id": "n\u{0}1",
+        "url": "https://a.example/\u{1b}1",
+        "author": "张\u{0}三",
+        "text": "河口镇\u{0}补偿\u{1b}[31m款\t未到位\n",
+    })
+    .to_string();
+    let report = parse_posts(line.as_bytes(), PostFormat::JsonLines, "测试").unwrap();
+    let post = &report.posts[0];
+    assert_eq!(post.text, "河口镇补偿[31m款\t未到位");
+    assert_eq!(post.author.as_deref(), Some("张三"));
+    assert_eq!(post.source_id.as_deref(), Some("n1"));
+    assert_eq!(post.url, "https://a.example/1");
+}

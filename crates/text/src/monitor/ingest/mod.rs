@@ -91,11 +91,36 @@ impl PostFormat {
 /// name their own (e.g. the feed's configured name, or the file name).
 pub fn parse_posts(bytes: &[u8], format: PostFormat, default_source: &str) -> Result<IngestReport, IngestError> {
     let text = decode(bytes)?;
-    Ok(match format {
+    let mut report = match format {
         PostFormat::JsonLines => jsonl::parse(&text, default_source),
         PostFormat::Csv => csv_file::parse(&text, default_source),
         PostFormat::Feed => feed::parse(&text, default_source),
-    })
+    };
+    report.posts.iter_mut().for_each(drop_control_characters);
+    Ok(report)
+}
+
+/// A monitoring system's export is outside input: a NUL (which PostgreSQL cannot store in
+/// text, so it failed the whole batch) or an escape sequence is dropped, as no reader could
+/// see it anyway. Tabs and line breaks stay.
+fn drop_control_characters(post: &mut Post) {
+    fn clean(s: &mut String) {
+        if s.chars().any(unwanted) {
+            s.retain(|c| !unwanted(c));
+        }
+    }
+    fn unwanted(c: char) -> bool {
+        c.is_control() && !matches!(c, '\t' | '\n' | '\r')
+    }
+    for field in [&mut post.source, &mut post.platform, &mut post.url, &mut post.text] {
+        clean(field);
+    }
+    for field in [&mut post.source_id, &mut post.author, &mut post.title]
+        .into_iter()
+        .flatten()
+    {
+        clean(field);
+    }
 }
 
 /// UTF-8 (with or without BOM), else GB18030, which exports from Chinese office
