@@ -303,6 +303,46 @@ macro_rules! impl_store {
                 row.map(Person::from).ok_or(StoreError::NotFound)
             }
 
+            /// Sets a new password and ends every session of the account: whoever held one (a
+            /// stolen cookie, a forgotten browser) must sign in again with the new password.
+            async fn replace_password(
+                conn: &mut <$db as sqlx::Database>::Connection,
+                id: UserId,
+                password_hash: &str,
+                must_change: bool,
+                now: DateTime<Utc>,
+            ) -> Result<()> {
+                sqlx::query("UPDATE users SET password_hash = $2, must_change_password = $3, updated_at = $4 WHERE id = $1")
+                    .bind(id.0)
+                    .bind(password_hash)
+                    .bind(must_change)
+                    .bind(now)
+                    .execute(&mut *conn)
+                    .await?;
+                sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id.0).execute(&mut *conn).await?;
+                Ok(())
+            }
+
+            async fn insert_session(
+                conn: &mut <$db as sqlx::Database>::Connection,
+                session: &NewSession,
+                now: DateTime<Utc>,
+            ) -> Result<()> {
+                sqlx::query(
+                    "INSERT INTO sessions (token_hash, user_id, csrf_token, unit_id, created_at, expires_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(&session.token_hash)
+                .bind(session.user_id.0)
+                .bind(&session.csrf_token)
+                .bind(session.unit_id.0)
+                .bind(now)
+                .bind(session.expires_at)
+                .execute(&mut *conn)
+                .await?;
+                Ok(())
+            }
+
             async fn scoped_user<'e, E>(executor: E, scope: &Scope, id: UserId) -> Result<User>
             where
                 E: sqlx::Executor<'e, Database = $db>,
@@ -885,15 +925,7 @@ macro_rules! impl_store {
             async fn set_password(&self, scope: &Scope, id: UserId, password_hash: &str, must_change: bool) -> Result<()> {
                 let mut txn = self.begin_as(scope, Action::ManageUsers).await?;
                 let user = Self::manageable_user(&mut *txn.tx, scope, id).await?;
-                sqlx::query("UPDATE users SET password_hash = $2, must_change_password = $3, updated_at = $4 WHERE id = $1")
-                    .bind(id.0)
-                    .bind(password_hash)
-                    .bind(must_change)
-                    .bind(txn.now)
-                    .execute(&mut *txn.tx)
-                    .await?;
-                // A reset password must not leave old sessions running.
-                sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id.0).execute(&mut *txn.tx).await?;
+                Self::replace_password(&mut *txn.tx, id, password_hash, must_change, txn.now).await?;
                 txn.audit(
                     AuditDraft::new("user", id, "password_reset")
                         .unit(user.unit_id.0)
@@ -909,30 +941,10 @@ macro_rules! impl_store {
                 };
                 let user = self.user_unscoped(id).await?.map(User::from).ok_or(StoreError::NotFound)?;
                 let mut txn = self.begin(Some(id.0), &scope.actor_name).await?;
-                sqlx::query(
-                    "UPDATE users SET password_hash = $2, must_change_password = $3, updated_at = $4 WHERE id = $1",
-                )
-                .bind(id.0)
-                .bind(password_hash)
-                .bind(false)
-                .bind(txn.now)
-                .execute(&mut *txn.tx)
-                .await?;
-                // Whoever else holds a session of this account (a stolen cookie, a forgotten
-                // browser) is signed out; the browser that changed it goes on with a new token.
-                sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id.0).execute(&mut *txn.tx).await?;
-                sqlx::query(
-                    "INSERT INTO sessions (token_hash, user_id, csrf_token, unit_id, created_at, expires_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6)",
-                )
-                .bind(&session.token_hash)
-                .bind(id.0)
-                .bind(&session.csrf_token)
-                .bind(session.unit_id.0)
-                .bind(txn.now)
-                .bind(session.expires_at)
-                .execute(&mut *txn.tx)
-                .await?;
+                // The browser that changed the password goes on with a new token; every other
+                // session of the account ends with the old password.
+                Self::replace_password(&mut *txn.tx, id, password_hash, false, txn.now).await?;
+                Self::insert_session(&mut *txn.tx, &session, txn.now).await?;
                 txn.audit(
                     AuditDraft::new("user", id, "password")
                         .unit(user.unit_id.0)
@@ -1074,18 +1086,7 @@ macro_rules! impl_store {
                     .bind(txn.now)
                     .execute(&mut *txn.tx)
                     .await?;
-                sqlx::query(
-                    "INSERT INTO sessions (token_hash, user_id, csrf_token, unit_id, created_at, expires_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6)",
-                )
-                .bind(&session.token_hash)
-                .bind(session.user_id.0)
-                .bind(&session.csrf_token)
-                .bind(session.unit_id.0)
-                .bind(txn.now)
-                .bind(session.expires_at)
-                .execute(&mut *txn.tx)
-                .await?;
+                Self::insert_session(&mut *txn.tx, &session, txn.now).await?;
                 txn.audit(AuditDraft::new("user", id, "login").unit(user.unit_id.0)).await?;
                 txn.commit().await
             }
