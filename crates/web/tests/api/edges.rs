@@ -41,6 +41,18 @@ const DATE_ROUTES: &[&str] = &[
     "/activities?from=",
 ];
 
+/// The status and page of a GET; a dropped connection (what a panicking handler gave before)
+/// fails naming the path.
+async fn answer(app: &crate::helpers::TestApp, client: &reqwest::Client, path: &str) -> (StatusCode, String) {
+    let res = client
+        .get(app.url(path))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{path}: the connection failed: {e}"));
+    let status = res.status();
+    (status, res.text().await.unwrap())
+}
+
 #[tokio::test]
 async fn years_out_of_range_answer_a_chinese_400_on_every_route_that_takes_one() {
     let app = spawn_app().await;
@@ -53,13 +65,7 @@ async fn years_out_of_range_answer_a_chinese_400_on_every_route_that_takes_one()
             ("abc", "应为四位年份"),
         ] {
             let path = format!("{route}?year={year}");
-            let res = admin
-                .get(app.url(&path))
-                .send()
-                .await
-                .unwrap_or_else(|e| panic!("{path}: the connection failed: {e}"));
-            let status = res.status();
-            let page = res.text().await.unwrap();
+            let (status, page) = answer(&app, &admin, &path).await;
             assert_eq!(status, StatusCode::BAD_REQUEST, "{path}: {page}");
             assert!(page.contains(expected), "{path}: {page}");
         }
@@ -77,13 +83,7 @@ async fn page_numbers_out_of_range_answer_a_chinese_400() {
     for route in PAGE_ROUTES {
         for page_no in ["0", "-1", "9223372036854775807", "99999999999999999999", "abc"] {
             let path = format!("{route}{page_no}");
-            let res = admin
-                .get(app.url(&path))
-                .send()
-                .await
-                .unwrap_or_else(|e| panic!("{path}: the connection failed: {e}"));
-            let status = res.status();
-            let page = res.text().await.unwrap();
+            let (status, page) = answer(&app, &admin, &path).await;
             assert_eq!(status, StatusCode::BAD_REQUEST, "{path}: {page}");
             assert!(
                 page.contains("页码") && page.contains("应为 1 到 100000 之间的整数"),
@@ -108,13 +108,7 @@ async fn dates_far_out_answer_a_chinese_400() {
             ("2026-13-01", "应为日期"),
         ] {
             let path = format!("{route}{date}");
-            let res = admin
-                .get(app.url(&path))
-                .send()
-                .await
-                .unwrap_or_else(|e| panic!("{path}: the connection failed: {e}"));
-            let status = res.status();
-            let page = res.text().await.unwrap();
+            let (status, page) = answer(&app, &admin, &path).await;
             assert_eq!(status, StatusCode::BAD_REQUEST, "{path}: {page}");
             assert!(page.contains(expected), "{path}: {page}");
         }
