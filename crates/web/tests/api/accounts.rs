@@ -8,7 +8,7 @@ use reqwest::header::LOCATION;
 use reqwest::multipart::{Form, Part};
 use reqwest::redirect::Policy;
 use reqwest::{Client, Response, StatusCode};
-use shoutu_domain::{NewPerson, NewUser, Person, Role, Scope, Unit, User, UserId, password};
+use shoutu_domain::{Person, Role, Scope, Unit, User, UserId, password};
 use shoutu_store::NewSource;
 use shoutu_web::Config;
 
@@ -27,29 +27,17 @@ async fn village_a(app: &TestApp) -> Unit {
 
 /// An account made at the console, with the shared test password.
 async fn add_account(app: &TestApp, unit: &Unit, username: &str, roles: &[Role]) -> (Person, User) {
-    let person = app
-        .store
-        .create_person(
-            &console(app),
-            NewPerson::parse(unit.id, &format!("{username}本人"), "干事", "", 0).unwrap(),
-        )
-        .await
-        .unwrap();
-    let user = app
-        .store
-        .create_user(
-            &console(app),
-            NewUser {
-                username: username.into(),
-                person_id: person.id,
-                roles: roles.to_vec(),
-                password_hash: password::hash(PASSWORD).unwrap(),
-                must_change_password: false,
-            },
-        )
-        .await
-        .unwrap();
-    (person, user)
+    let hash = password::hash(PASSWORD).unwrap();
+    crate::helpers::account(
+        &*app.store,
+        &console(app),
+        unit,
+        &format!("{username}本人"),
+        username,
+        roles,
+        &hash,
+    )
+    .await
 }
 
 /// Posts from the user's page, as its buttons do.

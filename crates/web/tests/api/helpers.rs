@@ -37,7 +37,22 @@ async fn person(store: &dyn Store, scope: &Scope, unit: &Unit, name: &str, post:
 }
 
 async fn user(store: &dyn Store, scope: &Scope, unit: &Unit, username: &str, roles: &[Role], hash: &str) -> User {
-    let p = person(store, scope, unit, &format!("{username}本人"), "干事").await;
+    account(store, scope, unit, &format!("{username}本人"), username, roles, hash)
+        .await
+        .1
+}
+
+/// A person of `unit` and their account, made directly in the store.
+pub async fn account(
+    store: &dyn Store,
+    scope: &Scope,
+    unit: &Unit,
+    name: &str,
+    username: &str,
+    roles: &[Role],
+    hash: &str,
+) -> (Person, User) {
+    let p = person(store, scope, unit, name, "干事").await;
     let new = NewUser {
         username: username.into(),
         person_id: p.id,
@@ -45,7 +60,8 @@ async fn user(store: &dyn Store, scope: &Scope, unit: &Unit, username: &str, rol
         password_hash: hash.into(),
         must_change_password: false,
     };
-    store.create_user(scope, new).await.unwrap()
+    let user = store.create_user(scope, new).await.unwrap();
+    (p, user)
 }
 
 pub async fn spawn_app() -> TestApp {

@@ -13,7 +13,7 @@
 //! 2xx, no redirect to a result); entries marked strict carry a valid body and must be refused
 //! with 403 or 404.
 
-use crate::helpers::{PASSWORD, TestApp, browser, csrf_of, spawn_app};
+use crate::helpers::{PASSWORD, TestApp, account, browser, csrf_of, spawn_app};
 use reqwest::multipart::{Form, Part};
 use reqwest::{Client, StatusCode};
 use shoutu_domain::attachment::NewAttachment;
@@ -27,7 +27,7 @@ use shoutu_domain::plan::{NewPlanItem, NewTask};
 use shoutu_domain::platform::NewPlatform;
 use shoutu_domain::rectification::{NewRectification, Source};
 use shoutu_domain::unit::NewUnit;
-use shoutu_domain::{Action, NewPerson, NewUser, Role, Scope, UnitKind, password};
+use shoutu_domain::{Action, NewPerson, Role, Scope, UnitKind, password};
 use std::collections::{BTreeMap, HashMap};
 
 /// What a method of a route needs.
@@ -580,41 +580,11 @@ async fn fixtures(app: &TestApp, files_dir: &std::path::Path) -> Fixtures {
             .unwrap();
         people.insert(pos, person.id.0);
         ids.insert((Person, pos), person.id.0);
-        let account_holder = store
-            .create_person(&here, NewPerson::parse(unit.id, "矩阵账户", "干事", "", 0).unwrap())
-            .await
-            .unwrap();
-        let user = store
-            .create_user(
-                &here,
-                NewUser {
-                    username: format!("matrix_{:?}", pos).to_lowercase(),
-                    person_id: account_holder.id,
-                    roles: vec![Role::Staff],
-                    password_hash: hash.clone(),
-                    must_change_password: false,
-                },
-            )
-            .await
-            .unwrap();
+        let username = format!("matrix_{:?}", pos).to_lowercase();
+        let (_, user) = account(store, &here, &unit, "矩阵账户", &username, &[Role::Staff], &hash).await;
         ids.insert((User, pos), user.id.0);
-        let reviewer = store
-            .create_person(&here, NewPerson::parse(unit.id, "矩阵审核人", "干事", "", 0).unwrap())
-            .await
-            .unwrap();
-        let reviewer = store
-            .create_user(
-                &here,
-                NewUser {
-                    username: format!("matrix_rev_{:?}", pos).to_lowercase(),
-                    person_id: reviewer.id,
-                    roles: vec![Role::Reviewer],
-                    password_hash: hash.clone(),
-                    must_change_password: false,
-                },
-            )
-            .await
-            .unwrap();
+        let username = format!("matrix_rev_{:?}", pos).to_lowercase();
+        let (_, reviewer) = account(store, &here, &unit, "矩阵审核人", &username, &[Role::Reviewer], &hash).await;
         let assignment = store
             .assign_reviewer(&here, unit.id, shoutu_domain::review::Stage::First, reviewer.id)
             .await
@@ -963,27 +933,16 @@ async fn every_route_answers_every_role_in_every_position_as_the_rules_say() {
     let mut names = Vec::new();
     for role in Role::ALL {
         let name: &'static str = Box::leak(format!("m_{}", role.code()).into_boxed_str());
-        let p = app
-            .store
-            .create_person(
-                &console,
-                NewPerson::parse(app.town_a.id, &format!("{name}本人"), "干事", "", 0).unwrap(),
-            )
-            .await
-            .unwrap();
-        app.store
-            .create_user(
-                &console,
-                NewUser {
-                    username: name.into(),
-                    person_id: p.id,
-                    roles: vec![role],
-                    password_hash: hash.clone(),
-                    must_change_password: false,
-                },
-            )
-            .await
-            .unwrap();
+        account(
+            &*app.store,
+            &console,
+            &app.town_a,
+            &format!("{name}本人"),
+            name,
+            &[role],
+            &hash,
+        )
+        .await;
         names.push((name, Some(role)));
     }
     names.push(("（未登录）", None));
